@@ -1,0 +1,1 @@
+"""Models of the campaigns app; they inherit socialhub.models.BrandOwned when brand-scoped."""

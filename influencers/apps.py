@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class InfluencersConfig(AppConfig):
+    """The influencer directory, relationships and collaborations."""
+
+    name = "influencers"
+    default_auto_field = "django.db.models.BigAutoField"

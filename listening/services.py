@@ -1,0 +1,259 @@
+"""Writes of the listening app: sources, queries, phrase rules, hand corrections,
+source health. Each checks its rule; views, the API, tasks and commands call these."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from listening.connectors import CONNECTORS
+from listening.models import Mention, MentionMatch, PhraseRule, Query, Sentiment, Source
+from listening.pipeline import forget_compiled_queries, rollup_increment
+from listening.querylang import QuerySyntaxError, parse
+from socialhub.models import Brand, User
+
+# After this many failures in a row a source backs off: the wait doubles each time,
+# up to a day.
+BACKOFF_AFTER = 3
+MAX_BACKOFF = timedelta(hours=24)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# -- sources ---------------------------------------------------------------------------
+
+
+def source_validate_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The connector's own check of its settings; errors name the setting."""
+    connector = CONNECTORS.get(kind)
+    if connector is None:
+        return dict(config)  # file imports and the push API have no settings to check
+    return connector.validate_config(config)
+
+
+@transaction.atomic
+def source_create(
+    *,
+    actor: User,
+    brand: Brand,
+    name: str,
+    kind: str,
+    config: dict[str, Any],
+    poll_interval: int = 15,
+    is_active: bool = True,
+) -> Source:
+    """A new source of the brand, due for its first fetch at once."""
+    source = Source(
+        brand=brand,
+        name=name.strip(),
+        kind=kind,
+        config=source_validate_config(kind, config),
+        poll_interval=poll_interval,
+        is_active=is_active,
+        next_poll_at=_now() if kind in CONNECTORS else None,
+    )
+    source.full_clean()
+    source.save()
+    return source
+
+
+@transaction.atomic
+def source_update(*, actor: User, source: Source, **fields: Any) -> Source:
+    """Change a source's name, settings, interval or active flag. A changed setting
+    starts the cursor afresh (a new feed address is a new feed)."""
+    if "config" in fields:
+        fields["config"] = source_validate_config(source.kind, fields["config"])
+        if fields["config"] != source.config:
+            source.cursor = {}
+    for name, value in fields.items():
+        setattr(source, name, value)
+    if fields.get("is_active"):
+        source.consecutive_failures = 0
+        source.next_poll_at = _now()
+    source.full_clean()
+    source.save()
+    return source
+
+
+def source_record_success(*, source_id: int, cursor: dict, fetched: int) -> None:
+    """A fetch worked: reset failures, keep the cursor, schedule the next poll."""
+    now = _now()
+    source = Source.objects.get(pk=source_id)
+    Source.objects.filter(pk=source_id).update(
+        cursor=cursor,
+        last_fetch_at=now,
+        last_success_at=now,
+        consecutive_failures=0,
+        next_poll_at=now + timedelta(minutes=source.poll_interval),
+        posts_fetched=F("posts_fetched") + fetched,
+    )
+
+
+def source_record_failure(*, source_id: int, error: str) -> Source:
+    """A fetch failed: record why on the source and back off when it keeps failing."""
+    now = _now()
+    source = Source.objects.get(pk=source_id)
+    failures = source.consecutive_failures + 1
+    wait = timedelta(minutes=source.poll_interval)
+    if failures >= BACKOFF_AFTER:
+        wait = min(wait * 2 ** (failures - BACKOFF_AFTER + 1), MAX_BACKOFF)
+    # Jitter, so many failing sources do not retry in step.
+    wait += timedelta(seconds=random.uniform(0, 30))
+    Source.objects.filter(pk=source_id).update(
+        last_fetch_at=now,
+        last_error_at=now,
+        last_error=error[:2000],
+        consecutive_failures=failures,
+        next_poll_at=now + wait,
+    )
+    source.refresh_from_db()
+    return source
+
+
+def source_fetch_now(*, actor: User, source: Source) -> None:
+    """Make the source due at once (the "fetch now" button) and queue its fetch."""
+    from listening.tasks import fetch_source
+
+    Source.objects.filter(pk=source.pk).update(next_poll_at=_now())
+    fetch_source.delay_on_commit(source.pk)
+
+
+# -- queries ---------------------------------------------------------------------------
+
+
+def query_validate(expression: str) -> None:
+    """Refuse an expression that does not parse, saying where and what was expected."""
+    try:
+        parse(expression)
+    except QuerySyntaxError as exc:
+        raise ValidationError({"expression": str(exc)}) from exc
+
+
+@transaction.atomic
+def query_create(
+    *,
+    actor: User,
+    brand: Brand,
+    name: str,
+    expression: str,
+    kind: str = Query.Kind.BRAND,
+    languages: list[str] | None = None,
+    platforms: list[str] | None = None,
+    is_active: bool = True,
+) -> Query:
+    """A new query of the brand; matched from the next ingested batch on."""
+    query_validate(expression)
+    query = Query(
+        brand=brand,
+        name=name.strip(),
+        kind=kind,
+        expression=expression.strip(),
+        languages=sorted(set(languages or [])),
+        platforms=sorted(set(platforms or [])),
+        is_active=is_active,
+    )
+    query.full_clean()
+    query.save()
+    transaction.on_commit(forget_compiled_queries)
+    return query
+
+
+@transaction.atomic
+def query_update(*, actor: User, query: Query, **fields: Any) -> Query:
+    """Change a query. Mentions already heard stay; new posts are matched by the new
+    expression."""
+    if "expression" in fields:
+        query_validate(fields["expression"])
+        fields["expression"] = fields["expression"].strip()
+    for name, value in fields.items():
+        setattr(query, name, value)
+    query.full_clean()
+    query.save()
+    transaction.on_commit(forget_compiled_queries)
+    return query
+
+
+# -- sentiment by people ---------------------------------------------------------------
+
+
+def _move_between_buckets(mention: Mention, old: str, new: str) -> None:
+    """Move a mention's counts from one sentiment bucket to another in every rollup."""
+    post = mention.post
+    engagement = post.likes + post.shares + post.replies
+    hour = mention.published_at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    buckets = {}
+    for query_id in MentionMatch.objects.filter(mention=mention).values_list("query_id", flat=True):
+        base = (mention.brand_id, query_id, hour, mention.platform)
+        buckets[(*base, old, mention.lang)] = [-1, -post.reach, -engagement]
+        buckets[(*base, new, mention.lang)] = [1, post.reach, engagement]
+    rollup_increment(buckets)
+
+
+@transaction.atomic
+def mention_set_sentiment(*, actor: User, mention: Mention, sentiment: str) -> Mention:
+    """A person corrects a mention's sentiment; it is kept and never re-scored."""
+    if sentiment not in Sentiment.values:
+        raise ValidationError({"sentiment": "Choose negative, neutral or positive."})
+    mention = Mention.objects.select_for_update().select_related("post").get(pk=mention.pk)
+    old = mention.sentiment
+    mention.sentiment = sentiment
+    mention.sentiment_score = {"negative": -1.0, "neutral": 0.0, "positive": 1.0}[sentiment]
+    mention.sentiment_source = "manual"
+    mention.sentiment_set_by = actor
+    mention.full_clean(exclude=["post", "brand"])
+    mention.save(
+        update_fields=["sentiment", "sentiment_score", "sentiment_source", "sentiment_set_by"]
+    )
+    if old != sentiment:
+        _move_between_buckets(mention, old, sentiment)
+    return mention
+
+
+@transaction.atomic
+def phrase_rule_create(*, actor: User, brand: Brand, phrase: str, sentiment: str) -> PhraseRule:
+    """A brand phrase that overrides the model, e.g. “killer feature” → positive."""
+    rule = PhraseRule(brand=brand, phrase=phrase.strip(), sentiment=sentiment)
+    rule.full_clean()
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def phrase_rules_apply(*, actor: User, brand: Brand) -> int:
+    """Re-apply the brand's phrase rules to its stored mentions (not to hand-corrected
+    ones); returns how many changed."""
+    from listening.nlp.rules import apply_phrase_rules
+
+    rules = list(PhraseRule.objects.filter(brand=brand).values_list("phrase", "sentiment"))
+    changed = 0
+    mentions = (
+        Mention.objects.filter(brand=brand)
+        .exclude(sentiment_source="manual")
+        .select_related("post")
+        .select_for_update()
+    )
+    for mention in mentions.iterator(chunk_size=2000):
+        verdict = apply_phrase_rules(mention.post.text, rules)
+        if verdict is None:
+            if mention.sentiment_source != "rule":
+                continue
+            label, score, origin = mention.post.sentiment, mention.post.sentiment_score, "model"
+        else:
+            label, score, origin = verdict.label, verdict.score, "rule"
+        if label == mention.sentiment and origin == mention.sentiment_source:
+            continue
+        old = mention.sentiment
+        Mention.objects.filter(pk=mention.pk).update(
+            sentiment=label, sentiment_score=score or 0.0, sentiment_source=origin
+        )
+        if old != label:
+            _move_between_buckets(mention, old, label)
+        changed += 1
+    return changed

@@ -1,0 +1,154 @@
+"""What the access suite needs to be told: routes that are not brand- or agency-scoped
+(and why), and how to build an object of each model a route takes the pk of.
+
+Adding a page or endpoint under /b/<brand_slug>/ or /api/brands/<brand_slug>/ needs
+nothing here unless its URL has a ``pk`` of a model without a factory below; the suite
+fails loudly until one is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from itertools import count
+
+from django.db.models import Model
+
+from listening import services as listening_services
+from listening.connectors.base import NormalizedPost
+from listening.models import Mention, PhraseRule, Query, Source
+from listening.pipeline import ingest
+from socialhub import services
+from socialhub.models import AuditEvent, Brand, BrandMembership, Invitation, User
+
+# Routes with neither a brand_slug nor an agency_slug. Keys are globs over the URL name
+# ("namespace:name") or, for unnamed routes, "namespace:" or the route ("/path/").
+ALLOWLIST: dict[str, str] = {
+    "home": "the signed-in user's own brand list (Brand.objects.for_user)",
+    "health": "load-balancer check; says only that the database answers",
+    "socialhub:invitation_accept": "the emailed token is the credential; checked by services",
+    "socialhub:api_token": "the signed-in user's own API token",
+    "account_*": "allauth: sign-in, sign-up, email, password; about the user themself",
+    "mfa_*": "allauth: the user's own two-factor setup",
+    "usersessions_*": "allauth: the user's own sessions",
+    "admin:*": "Django admin: platform staff only (is_staff), behind allauth's login",
+    "api:root": "links to the top-level endpoints; no data",
+    "api:me": "the signed-in user and what they hold (for_user querysets)",
+    "api:schema": "the OpenAPI schema: describes endpoints, holds no data",
+    "api:docs": "Swagger UI over the schema",
+    "api:agency-*": "agencies the user belongs to; changes only by its admins (own querysets)",
+    "api:brand-list": "brands the user holds (Brand.objects.for_user); create in own agency",
+}
+
+_n = count(1)
+
+
+def _email() -> str:
+    return f"access-suite-{next(_n)}@example.test"
+
+
+def _person(brand: Brand, role: str = "analyst") -> User:
+    """A person with ``role`` in ``brand`` (no password: hashing would only slow us down)."""
+    user = services.user_create(email=_email(), password=None, email_verified=True)
+    services.membership_set_role(actor=None, brand=brand, user=user, role=role)
+    return user
+
+
+def _admin_of(brand: Brand) -> User:
+    return brand.agency.memberships.filter(is_admin=True).first().user
+
+
+def make_membership(brand: Brand) -> BrandMembership:
+    return BrandMembership.objects.get(brand=brand, user=_person(brand))
+
+
+def make_user(brand: Brand) -> User:
+    return _person(brand, "client")
+
+
+def make_brand(brand: Brand) -> Brand:
+    return services.brand_create(actor=_admin_of(brand), agency=brand.agency, name=_email())
+
+
+def make_invitation(brand: Brand) -> Invitation:
+    invitation, _ = services.invitation_create(
+        actor=_admin_of(brand),
+        agency=brand.agency,
+        email=_email(),
+        brand_roles={brand: "client"},
+        base_url="http://testserver/",
+    )
+    return invitation
+
+
+def make_audit_event(brand: Brand) -> AuditEvent:
+    return services.audit_record(
+        agency=brand.agency, actor=None, action=AuditEvent.Action.BRAND_UPDATED, brand=brand
+    )
+
+
+def make_source(brand: Brand) -> Source:
+    return listening_services.source_create(
+        actor=_admin_of(brand),
+        brand=brand,
+        name=_email(),
+        kind=Source.Kind.RSS,
+        config={"url": "https://example.org/feed.xml"},
+    )
+
+
+def make_query(brand: Brand) -> Query:
+    word = f"accesssuite{next(_n)}"
+    return listening_services.query_create(
+        actor=_admin_of(brand), brand=brand, name=word, expression=word
+    )
+
+
+def make_mention(brand: Brand) -> Mention:
+    query = make_query(brand)
+    post = NormalizedPost(
+        platform="api",
+        external_id=query.expression,
+        url="",
+        text=f"Talking about {query.expression} today",
+        published_at=datetime.now(UTC),
+        author_handle="someone",
+        author_name="",
+        author_url="",
+        author_followers=10,
+        lang="en",
+        likes=0,
+        shares=0,
+        replies=0,
+        reach=10,
+        raw={},
+    )
+    ingest([post], brand_ids={brand.pk})
+    return Mention.objects.get(brand=brand, post__external_id=query.expression)
+
+
+def make_phrase_rule(brand: Brand) -> PhraseRule:
+    return listening_services.phrase_rule_create(
+        actor=_admin_of(brand), brand=brand, phrase=_email(), sentiment="positive"
+    )
+
+
+# model → a function building one object that belongs to the given brand (or its agency).
+FACTORIES: dict[type[Model], Callable[[Brand], Model]] = {
+    BrandMembership: make_membership,
+    User: make_user,
+    Brand: make_brand,
+    Invitation: make_invitation,
+    AuditEvent: make_audit_event,
+    Source: make_source,
+    Query: make_query,
+    Mention: make_mention,
+    PhraseRule: make_phrase_rule,
+}
+
+# Routes whose view has no ``model`` (form and template views): what their pk names.
+PK_MODELS: dict[str, type[Model]] = {
+    "socialhub:agency_member_update": User,
+    "socialhub:agency_member_remove": User,
+    "socialhub:agency_invitation_revoke": Invitation,
+}
