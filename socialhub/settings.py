@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "socialhub",
     "listening",
+    "listening.insights",
+    "listening.inbox",
+    "listening.alerts",
     "campaigns",
     "influencers",
 ]

@@ -73,6 +73,9 @@ urlpatterns = [
     path("", include((tenancy_patterns, "socialhub"))),
     # Each app's brand pages (strings: the core never imports the apps built on it).
     path("b/<slug:brand_slug>/", include("listening.urls")),
+    path("b/<slug:brand_slug>/", include("listening.insights.urls")),
+    path("b/<slug:brand_slug>/", include("listening.inbox.urls")),
+    path("b/<slug:brand_slug>/", include("listening.alerts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("socialhub.api.urls")),

@@ -27,7 +27,9 @@ def brand_owned_model_names() -> set[str]:
 def view_and_api_files() -> list[Path]:
     files = []
     for app in APPS_IN_ORDER:
-        files += [ROOT / app / "views.py", *sorted((ROOT / app / "api").glob("*.py"))]
+        # Nested apps too (listening.inbox, listening.alerts, ...).
+        files += sorted((ROOT / app).rglob("views.py"))
+        files += sorted(f for f in (ROOT / app).rglob("*.py") if f.parent.name == "api")
     return [f for f in files if f.exists()]
 
 

@@ -28,4 +28,7 @@ urlpatterns = [
     ),
     path("", include(router.urls)),
     path("", include("listening.api.urls")),
+    path("", include("listening.insights.api.urls")),
+    path("", include("listening.inbox.api.urls")),
+    path("", include("listening.alerts.api.urls")),
 ]

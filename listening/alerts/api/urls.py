@@ -1,0 +1,3 @@
+"""Alerts API routes, under /api/brands/<brand_slug>/."""
+
+urlpatterns: list = []

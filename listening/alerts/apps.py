@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AlertsConfig(AppConfig):
+    """Alert rules per brand, evaluated after each ingest batch and on a schedule."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "listening.alerts"
+    label = "alerts"
+    verbose_name = "Listening alerts"

@@ -1,0 +1,4 @@
+"""Alerts pages under /b/<brand_slug>/."""
+
+app_name = "alerts"
+urlpatterns: list = []

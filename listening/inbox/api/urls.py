@@ -1,0 +1,3 @@
+"""Inbox API routes, under /api/brands/<brand_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Insights API routes, under /api/brands/<brand_slug>/."""
+
+urlpatterns: list = []

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class InsightsConfig(AppConfig):
+    """Listening's read side: the brand dashboard from rollups, emerging terms, reports."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "listening.insights"
+    label = "insights"
+    verbose_name = "Listening insights"
