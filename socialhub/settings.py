@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "listening.insights",
     "listening.inbox",
     "listening.alerts",
+    "listening.reports",
     "campaigns",
     "influencers",
 ]

@@ -76,6 +76,7 @@ urlpatterns = [
     path("b/<slug:brand_slug>/", include("listening.insights.urls")),
     path("b/<slug:brand_slug>/", include("listening.inbox.urls")),
     path("b/<slug:brand_slug>/", include("listening.alerts.urls")),
+    path("b/<slug:brand_slug>/", include("listening.reports.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("socialhub.api.urls")),

@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("listening.insights.api.urls")),
     path("", include("listening.inbox.api.urls")),
     path("", include("listening.alerts.api.urls")),
+    path("", include("listening.reports.api.urls")),
 ]

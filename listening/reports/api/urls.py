@@ -1,0 +1,3 @@
+"""Reports API routes, under /api/brands/<brand_slug>/."""
+
+urlpatterns: list = []
