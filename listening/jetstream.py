@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect as websocket_connect
 
@@ -272,8 +272,10 @@ class JetstreamConsumer:
         self._flush_at = time.monotonic() + self.flush_seconds
         try:
             if self._buffer:
-                # A long-running process: let Django drop a broken or expired connection.
-                close_old_connections()
+                # A long-running process: let Django drop a broken or expired connection
+                # (never inside a transaction someone else opened, e.g. a test's).
+                if not connection.in_atomic_block:
+                    close_old_connections()
                 result = self.ingest_batch(self._buffer)
                 self.stats.batches += 1
                 self.stats.new_mentions += result.new_mentions
