@@ -4,11 +4,12 @@ the pipeline makes one round trip per table per batch on both."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 # SQLite allows 32,766 bound variables per statement; PostgreSQL 65,535.
 MAX_PARAMS = 30_000
@@ -94,25 +95,41 @@ def _upsert_unnest(
     tail: str,
     returning: bool,
 ) -> list[tuple]:
-    """PostgreSQL: one array parameter per column (``unnest``), so the statement stays
-    small and is parsed once, however many rows there are."""
-    columns: list[list[Any]] = [[] for _ in cols]
+    """PostgreSQL: ``COPY`` the rows into a temporary staging table (psycopg formats
+    COPY rows in C), then one ``INSERT ... SELECT ... ON CONFLICT`` from it. The staging
+    table lives for the session and is emptied at each commit."""
     json_columns = {i for i, f in enumerate(cols) if isinstance(f, models.JSONField)}
-    for row in rows:
-        for i, value in enumerate(row):
-            if i in json_columns:
-                value = json.dumps(value, ensure_ascii=False, default=str)
-            columns[i].append(value)
-    arrays = ", ".join(
-        "%s::text[]" if i in json_columns else f"%s::{f.db_type(connection)}[]"
-        for i, f in enumerate(cols)
-    )
-    selects = ", ".join(f"c{i}::jsonb" if i in json_columns else f"c{i}" for i in range(len(cols)))
     names = ", ".join(f"c{i}" for i in range(len(cols)))
-    sql = (
-        f"INSERT INTO {table} ({col_sql}) SELECT {selects} "
-        f"FROM unnest({arrays}) AS t({names}){tail}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, columns)
-        return cursor.fetchall() if returning else []
+    with transaction.atomic(), connection.cursor() as cursor:
+        staging = _staging_table(cursor, table, cols)
+        sql = f"INSERT INTO {table} ({col_sql}) SELECT {names} FROM {staging}{tail}"
+        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            if json_columns:
+                for row in rows:
+                    copy.write_row(
+                        [
+                            json.dumps(v, ensure_ascii=False, default=str)
+                            if i in json_columns
+                            else v
+                            for i, v in enumerate(row)
+                        ]
+                    )
+            else:
+                for row in rows:
+                    copy.write_row(row)
+        cursor.execute(sql)
+        out = cursor.fetchall() if returning else []
+        # Emptied here too: a caller's outer transaction may upsert the same table again.
+        cursor.execute(f"TRUNCATE {staging}")
+    return out
+
+
+def _staging_table(cursor, table: str, cols: list[models.Field]) -> str:
+    """A temporary table with one column per upserted field (c0, c1, ...). Created if
+    missing on every call: one that was created in a transaction rolled back since is
+    gone, so remembering it would be wrong."""
+    types = tuple(f.db_type(connection) for f in cols)
+    name = "bulk_" + hashlib.sha1(repr((table, types)).encode()).hexdigest()[:16]
+    columns = ", ".join(f"c{i} {t}" for i, t in enumerate(types))
+    cursor.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns}) ON COMMIT DELETE ROWS")
+    return name

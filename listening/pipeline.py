@@ -341,24 +341,26 @@ def _write(
         ],
         rows=sorted(mention_rows.values(), key=lambda r: (r[0], r[1])),
         conflict=["brand", "post"],
-        returning=["id", "post"],
+        returning=["id", "brand", "post", "sentiment"],
     )
     result.new_mentions = len(new)
-    result.mention_ids = [pk for pk, _ in new]
+    result.mention_ids = [row[0] for row in new]
     key_of_post = {pk: key for key, pk in post_ids.items()}
-    new_keys = {key_of_post[post_id] for _, post_id in new}
+    new_keys = {key_of_post[row[2]] for row in new}
 
-    # Every mention of the batch (new or not), with what the rollups need: one query,
-    # plain tuples (a mention's sentiment may have been corrected since, so it is read).
-    post_id_set = {post_id for _, post_id in mention_rows}
-    brand_id_set = {brand_id for brand_id, _ in mention_rows}
+    # Every mention of the batch, with what the rollups need. The new ones come back
+    # from the insert; the ones stored before are read (their sentiment may have been
+    # corrected since), in one query and only when there are any.
     posts_by_id = {post_ids[(p.platform, p.external_id)]: p for p, _ in matched}
-    mentions = {
-        (brand_id, post_id): (pk, sentiment)
+    mentions = {(brand_id, post_id): (pk, sentiment) for pk, brand_id, post_id, sentiment in new}
+    earlier = mention_rows.keys() - mentions.keys()
+    if earlier:
         for pk, brand_id, post_id, sentiment in Mention.objects.filter(
-            post_id__in=post_id_set, brand_id__in=brand_id_set
-        ).values_list("id", "brand_id", "post_id", "sentiment")
-    }
+            post_id__in={post_id for _, post_id in earlier},
+            brand_id__in={brand_id for brand_id, _ in earlier},
+        ).values_list("id", "brand_id", "post_id", "sentiment"):
+            if (brand_id, post_id) in earlier:
+                mentions[(brand_id, post_id)] = (pk, sentiment)
     figures = {
         post_ids[(p.platform, p.external_id)]: (
             p.reach or p.author_followers or 0,

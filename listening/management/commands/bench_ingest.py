@@ -11,13 +11,15 @@ and NOT), ingests ``--mentions`` posts in batches and ends with one line:
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import random
 import statistics
 import time
 from datetime import UTC, datetime
 
 from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from listening.demo import generate_posts
 from listening.models import Mention, Post, Query
@@ -72,6 +74,13 @@ class Command(BaseCommand):
         parser.add_argument("--mentions", type=int, default=20000)
         parser.add_argument("--queries", type=int, default=200)
         parser.add_argument("--batch", type=int, default=1000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="Ingest processes working at once, as Celery workers would "
+            "(default: one per core).",
+        )
         parser.add_argument("--keep", action="store_true", help="Keep the data afterwards.")
 
     def handle(self, *args, **options):
@@ -89,16 +98,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Generated {n} posts, {q} queries over {len(brands)} brands.")
 
         ingest(posts[:50])  # warm up: compile the matcher, load the sentiment model
+        batches = [posts[i : i + batch_size] for i in range(50, n, batch_size)]
+        workers = max(1, min(options["workers"], len(batches) or 1))
         started = time.perf_counter()
-        stored = 0
-        for start in range(50, n, batch_size):
-            chunk = posts[start : start + batch_size]
-            published = datetime.now(UTC)  # as if the batch had just been posted
-            for post in chunk:
-                post.published_at = published
-            stored += ingest(chunk).new_mentions
+        stored = _run_batches(batches, workers)
         elapsed = time.perf_counter() - started
         rate = (n - 50) / elapsed if elapsed else 0.0
+        self.stdout.write(f"{workers} ingest process(es), batches of {batch_size} posts.")
 
         lag = list(
             Post.objects.filter(external_id__startswith=f"bench{run}-").values_list(
@@ -149,3 +155,46 @@ class Command(BaseCommand):
         brands.delete()
         Agency.objects.filter(slug="bench-agency").delete()
         forget_compiled_queries()
+
+
+# The batches each ingest process works through; set before the processes fork, so
+# nothing is pickled and the compiled matcher and sentiment model are shared.
+_BATCHES: list[list] = []
+
+
+def _ingest_batches(worker: int, workers: int) -> int:
+    stored = 0
+    for chunk in _BATCHES[worker::workers]:
+        published = datetime.now(UTC)  # as if the batch had just been posted
+        for post in chunk:
+            post.published_at = published
+        stored += ingest(chunk).new_mentions
+    return stored
+
+
+def _child(worker: int, workers: int, results) -> None:
+    try:
+        results.put(_ingest_batches(worker, workers))
+    finally:
+        connections.close_all()
+
+
+def _run_batches(batches: list[list], workers: int) -> int:
+    """Ingest the batches in ``workers`` processes (forked, each with its own database
+    connection); returns the number of new mentions."""
+    global _BATCHES
+    _BATCHES = batches
+    if workers == 1:
+        return _ingest_batches(0, 1)
+    connections.close_all()  # the children must not share the parent's connection
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    children = [context.Process(target=_child, args=(i, workers, results)) for i in range(workers)]
+    for child in children:
+        child.start()
+    stored = sum(results.get() for _ in children)
+    for child in children:
+        child.join()
+    if any(child.exitcode for child in children):
+        raise RuntimeError("An ingest process failed; see its traceback above.")
+    return stored
