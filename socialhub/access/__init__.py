@@ -15,6 +15,7 @@ to them); outside it, 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import rules
@@ -79,6 +80,35 @@ def _membership_models() -> tuple[type[models.Model], type[models.Model]]:
 
 
 # -- roles -----------------------------------------------------------------------------
+
+
+def prime_roles(user: User | AnonymousUser, brands: Iterable[Brand]) -> None:
+    """Work out the user's role in many brands at once (two queries), so that
+    :func:`role_for` over a list of brands does not query per brand."""
+    if not user.is_authenticated or not user.is_active:
+        return
+    cache: dict[int, str | None] = user.__dict__.setdefault("_socialhub_roles", {})
+    todo = [b for b in brands if b.pk not in cache]
+    if not todo:
+        return
+    AgencyMembership, BrandMembership = _membership_models()
+    admin_of = set(
+        AgencyMembership.objects.filter(
+            user=user, agency_id__in={b.agency_id for b in todo}, is_admin=True
+        ).values_list("agency_id", flat=True)
+    )
+    roles = dict(
+        BrandMembership.objects.filter(user=user, brand__in=[b.pk for b in todo]).values_list(
+            "brand_id", "role"
+        )
+    )
+    for brand in todo:
+        if brand.agency_id in admin_of:
+            cache[brand.pk] = ADMIN
+        elif brand.archived_at is not None:
+            cache[brand.pk] = None
+        else:
+            cache[brand.pk] = roles.get(brand.pk)
 
 
 def role_for(user: User | AnonymousUser, brand: Brand) -> str | None:

@@ -35,6 +35,15 @@ class BrandRoleField(serializers.ChoiceField):
         super().__init__(choices=access.ROLES, **kwargs)
 
 
+class BrandListSerializer(serializers.ListSerializer):
+    """A list of brands: the user's roles in all of them are read at once."""
+
+    def to_representation(self, data):
+        brands = list(data.all() if hasattr(data, "all") else data)
+        access.prime_roles(self.context["request"].user, brands)
+        return super().to_representation(brands)
+
+
 class BrandSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="slug", queryset=Agency.objects.none())
     role = serializers.SerializerMethodField()
@@ -64,6 +73,7 @@ class BrandSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["archived_at", "created_at"]
         extra_kwargs = {"slug": {"required": False}}
+        list_serializer_class = BrandListSerializer
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

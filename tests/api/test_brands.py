@@ -4,11 +4,14 @@ root /api/brands/<slug>/ (the brand, links to its endpoints; leads edit it)."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from listening.api.urls import router as listening_router
 from socialhub import services
 from socialhub.api.urls import router
-from socialhub.models import AuditEvent, Brand
+from socialhub.models import AuditEvent, Brand, BrandMembership
+from tests.factories import BrandFactory
 
 
 def slugs(response) -> list[str]:
@@ -267,3 +270,24 @@ def test_nobody_edits_a_foreign_brand(world, api):
         assert response.status_code == 404
     world.foreign_brand.refresh_from_db()
     assert world.foreign_brand.name == "Foreign Co"
+
+
+@pytest.mark.parametrize("who", ["admin", "manager"])
+def test_the_list_and_me_run_a_fixed_number_of_queries(world, api, who):
+    client = api(who)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/brands/").status_code == 200
+    with CaptureQueriesContext(connection) as few_me:
+        assert client.get("/api/me/").status_code == 200
+    for n in range(6):
+        brand = BrandFactory(agency=world.agency, name=f"More {n}")
+        BrandMembership.objects.create(brand=brand, user=world.users["manager"], role="manager")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/api/brands/")
+    with CaptureQueriesContext(connection) as many_me:
+        me = client.get("/api/me/")
+
+    assert len(response.json()["results"]) >= 7
+    assert {b["role"] for b in me.json()["brands"]} == {"admin" if who == "admin" else "manager"}
+    assert len(many.captured_queries) == len(few.captured_queries)
+    assert len(many_me.captured_queries) == len(few_me.captured_queries)
