@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from listening import bulk
 from listening.connectors.base import NormalizedPost
@@ -77,9 +77,8 @@ def _queries_version() -> tuple:
     # Only queries that are matched count: archiving (or restoring) a brand changes the
     # count, so its queries drop out of (or come back into) the matcher.
     live = Query.objects.filter(is_active=True, brand__archived_at__isnull=True)
-    agg = live.aggregate(last=Max("updated_at"), n=Max("id"))
-    count = live.count()
-    return (agg["last"], agg["n"], count)
+    agg = live.aggregate(last=Max("updated_at"), n=Max("id"), count=Count("id"))
+    return (agg["last"], agg["n"], agg["count"])
 
 
 def active_queries() -> _QuerySet:

@@ -12,7 +12,6 @@ and NOT), ingests ``--mentions`` posts in batches and ends with one line:
 from __future__ import annotations
 
 import multiprocessing
-import os
 import random
 import statistics
 import time
@@ -77,9 +76,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers",
             type=int,
-            default=os.cpu_count() or 1,
+            default=1,
             help="Ingest processes working at once, as Celery workers would "
-            "(default: one per core).",
+            "(default: 1; workers wait on each other's rollup row locks).",
         )
         parser.add_argument("--keep", action="store_true", help="Keep the data afterwards.")
 
