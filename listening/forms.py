@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
-from django.core.exceptions import ValidationError
 
+from listening.importers import REQUIRED
 from listening.models import Platform, Query, Sentiment, Source
 from socialhub.forms import LanguagesField
 
@@ -178,24 +176,81 @@ class PhraseRuleForm(forms.Form):
     sentiment = forms.ChoiceField(choices=Sentiment.choices)
 
 
-class ImportMappingForm(forms.Form):
-    """Which column of an uploaded export holds which field."""
+# Our fields an import can fill, in the order the mapping step shows them:
+# (field, label, what it is for).
+IMPORT_FIELDS: list[tuple[str, str, str]] = [
+    ("text", "Text", "The post itself; rows without text are reported, not imported."),
+    ("published_at", "Published at", "When it was posted: every mention is placed in time."),
+    ("url", "URL", "A link to the original post."),
+    (
+        "external_id",
+        "Post id",
+        "The id the source gave the post; without one, an id is made from the row so a "
+        "re-import stores nothing twice.",
+    ),
+    ("platform", "Platform", "Where it was posted; the default below is used when missing."),
+    ("author_handle", "Author handle", "The author's user name on the platform."),
+    ("author_name", "Author name", "The author's display name."),
+    ("author_followers", "Author followers", "A whole number."),
+    ("lang", "Language", "An ISO code such as en; detected from the text when missing."),
+    ("likes", "Likes", "A whole number."),
+    ("shares", "Shares", "A whole number."),
+    ("replies", "Replies", "A whole number."),
+    ("reach", "Reach", "A whole number."),
+]
 
-    file = forms.FileField(help_text="CSV, JSON, JSONL or XLSX, up to 50 MB.")
-    mapping = forms.CharField(
-        required=False,
-        widget=forms.HiddenInput,
-        help_text="JSON object: our field → the file's column.",
+
+class ImportUploadForm(forms.Form):
+    """Step 1 of a file import: the export to read."""
+
+    file = forms.FileField(
+        label="Export file",
+        help_text="CSV, JSON, JSONL or XLSX, up to 50 MB.",
+        error_messages={
+            "required": "Choose a file to import.",
+            "empty": "The file is empty.",
+        },
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".csv,.tsv,.txt,.json,.jsonl,.ndjson,.xlsx"}
+        ),
     )
 
-    def clean_mapping(self):
-        raw = self.cleaned_data.get("mapping") or ""
-        if not raw:
-            return {}
-        try:
-            mapping = json.loads(raw)
-        except ValueError as exc:
-            raise ValidationError("The column mapping is not valid JSON.") from exc
-        if not isinstance(mapping, dict):
-            raise ValidationError("The column mapping must map fields to columns.")
-        return mapping
+
+class ImportColumnsForm(forms.Form):
+    """Step 2 of a file import: which of the file's columns holds each of our fields."""
+
+    default_platform = forms.ChoiceField(
+        choices=Platform.choices,
+        initial=Platform.IMPORT,
+        label="Platform for rows without one",
+    )
+
+    def __init__(self, *args, columns: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "— not in the file —")] + [(c, c) for c in columns if c]
+        for name, label, help_text in IMPORT_FIELDS:
+            required = name in REQUIRED
+            self.fields[f"map_{name}"] = forms.ChoiceField(
+                choices=choices,
+                required=required,
+                label=label,
+                help_text=help_text,
+                error_messages={
+                    "required": f"Choose the column that holds the {label.lower()}: {help_text}",
+                    "invalid_choice": "The file has no such column; choose one of the list.",
+                },
+            )
+        # The default platform comes last, after the fields it is about.
+        self.order_fields([*(f"map_{name}" for name, _l, _h in IMPORT_FIELDS), "default_platform"])
+
+    def mapping_fields(self):
+        return [self[f"map_{name}"] for name, _l, _h in IMPORT_FIELDS]
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Our field → the chosen column (only fields given a column)."""
+        return {
+            name: self.cleaned_data[f"map_{name}"]
+            for name, _l, _h in IMPORT_FIELDS
+            if self.cleaned_data.get(f"map_{name}")
+        }

@@ -12,14 +12,17 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from listening.connectors.base import NormalizedPost, normalize_item
+from listening.connectors.base import NormalizedPost, normalize_item, parse_timestamp
 from listening.models import Platform
 from listening.pipeline import ingest
 
@@ -72,7 +75,10 @@ def read_rows(stream: IO[bytes], fmt: str) -> tuple[list[str], Iterator[dict[str
         raw = stream.read(MAX_FILE_BYTES + 1)
         if len(raw) > MAX_FILE_BYTES:
             raise ImportFileError("The file is larger than 50 MB; split it.")
-        for encoding in ("utf-8-sig", "cp1252"):
+        # Excel's "Unicode text" is UTF-16 with a byte-order mark; otherwise UTF-8, or
+        # the Windows code page older exports use.
+        encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else ()
+        for encoding in (*encodings, "utf-8-sig", "cp1252"):
             try:
                 text = raw.decode(encoding)
                 break
@@ -185,6 +191,11 @@ class ImportReport:
     duplicates: int = 0
     unmatched: int = 0
     errors: list[tuple[int, dict[str, list[str]]]] = field(default_factory=list)
+    # Rows imported with a change worth telling (a date in the future, stored as now).
+    warnings: list[tuple[int, dict[str, list[str]]]] = field(default_factory=list)
+    # The publication times of the valid rows read.
+    first_published: datetime | None = None
+    last_published: datetime | None = None
 
     @property
     def invalid(self) -> int:
@@ -198,21 +209,25 @@ def import_rows(
     brand_id: int,
     default_platform: str = "import",
     batch_size: int = 1000,
+    on_batch: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Validate each row, run valid ones through the pipeline in batches for one brand.
 
-    Row numbers in errors count data rows from 1 (the header is not a row)."""
+    Row numbers in errors count data rows from 1 (the header is not a row).
+    ``on_batch(report)`` is called after each batch (progress)."""
     report = ImportReport()
     batch: list[NormalizedPost] = []
+    future = timezone.now() + timedelta(minutes=5)
 
     def flush() -> None:
-        if not batch:
-            return
-        outcome = ingest(batch, brand_ids={brand_id})
-        report.stored += outcome.outcomes.count("stored")
-        report.duplicates += outcome.outcomes.count("duplicate")
-        report.unmatched += outcome.outcomes.count("unmatched")
-        batch.clear()
+        if batch:
+            outcome = ingest(batch, brand_ids={brand_id})
+            report.stored += outcome.outcomes.count("stored")
+            report.duplicates += outcome.outcomes.count("duplicate")
+            report.unmatched += outcome.outcomes.count("unmatched")
+            batch.clear()
+        if on_batch is not None:
+            on_batch(report)
 
     for number, row in enumerate(rows, start=1):
         report.rows += 1
@@ -238,12 +253,82 @@ def import_rows(
             basis = str(item.get("url") or "") or f"{item.get('text')}|{item.get('published_at')}"
             item["external_id"] = hashlib.sha1(basis.encode()).hexdigest()
         try:
-            batch.append(normalize_item(item, platform=default_platform))
+            post = normalize_item(item, platform=default_platform)
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"row": exc.messages}
             report.errors.append((number, errors))
             continue
+        claimed = parse_timestamp(item.get("published_at"))
+        if claimed is not None and claimed > future:
+            report.warnings.append(
+                (
+                    number,
+                    {"published_at": ["The date is in the future; stored as the import time."]},
+                )
+            )
+        if report.first_published is None or post.published_at < report.first_published:
+            report.first_published = post.published_at
+        if report.last_published is None or post.published_at > report.last_published:
+            report.last_published = post.published_at
+        batch.append(post)
         if len(batch) >= batch_size:
             flush()
     flush()
     return report
+
+
+# -- uploaded files, kept on the server for the mapping step and the worker ------------
+
+SAMPLE_ROWS = 5
+SAMPLE_CHARS = 120
+
+
+def import_root() -> Path:
+    """The folder uploaded files are kept in: ``settings.VAR_DIR / "imports"``."""
+    return Path(settings.VAR_DIR) / "imports"
+
+
+def stored_path(relative: str) -> Path:
+    """The absolute path of a kept file; refuses anything outside the import folder."""
+    root = import_root().resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents:
+        raise ImportFileError("The uploaded file is not where imports are kept.")
+    return path
+
+
+def _sample_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        text = value.isoformat()
+    elif isinstance(value, dict | list):
+        text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = str(value)
+    return text if len(text) <= SAMPLE_CHARS else text[: SAMPLE_CHARS - 1] + "…"
+
+
+def read_preview(
+    path: Path, fmt: str, rows: int = SAMPLE_ROWS
+) -> tuple[list[str], list[list[str]]]:
+    """The header and the first rows (as short texts, in header order) of a kept file.
+
+    Raises ImportFileError when the file cannot be read as ``fmt``."""
+    with path.open("rb") as stream:
+        header, iterator = read_rows(stream, fmt)
+        samples = []
+        for row in iterator:
+            if len(samples) >= rows:
+                break
+            if "__error__" in row:
+                continue
+            samples.append([_sample_value(row.get(column)) for column in header])
+    return header, samples
+
+
+def count_rows(path: Path, fmt: str) -> int:
+    """How many data rows a kept file holds (one streaming pass; the progress bar's 100%)."""
+    with path.open("rb") as stream:
+        _header, iterator = read_rows(stream, fmt)
+        return sum(1 for _row in iterator)

@@ -272,3 +272,75 @@ class Rollup(BrandOwned):
 
     def __str__(self) -> str:
         return f"{self.query_id} {self.hour:%Y-%m-%d %H}h {self.sentiment}: {self.count}"
+
+
+class ImportJob(BrandOwned):
+    """A file someone uploaded to import (CSV, JSON, JSONL, XLSX): where it is kept, how
+    its columns map to our fields, and what importing it did."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+        JSONL = "jsonl", "JSON Lines"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    class Status(models.TextChoices):
+        NEW = "new", "Awaiting column mapping"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # Relative to the import folder (settings.VAR_DIR / "imports"); a name we chose.
+    file_path = models.CharField(max_length=255)
+    original_name = models.CharField(max_length=255)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    size = models.PositiveBigIntegerField(default=0)
+    # The file's header and its first rows, read once at upload for the mapping step.
+    columns = models.JSONField(default=list, blank=True)
+    sample_rows = models.JSONField(default=list, blank=True)
+    # Our field → the file's column; rows without a platform column get default_platform.
+    mapping = models.JSONField(default=dict, blank=True)
+    default_platform = models.CharField(
+        max_length=16, choices=Platform.choices, default=Platform.IMPORT
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    # Rows in the file (known once the worker has counted them) and rows done so far.
+    total = models.PositiveIntegerField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    # The first rows with problems: [{"row": n, "field": name, "message": text}].
+    row_errors = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, help_text="Why the whole import failed.")
+    # Publication times of the rows read, so the result can link to them in the stream.
+    first_published_at = models.DateTimeField(null=True, blank=True)
+    last_published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "socialhub.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["brand", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """How far the import is, 0–100."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, self.processed * 100 // self.total)

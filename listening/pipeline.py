@@ -38,6 +38,16 @@ MAX_TEXT = 20_000
 _after_ingest_hooks: list[Callable[[list[int]], None]] = []
 
 
+def _run_hooks(mention_ids: list[int]) -> None:
+    """Each hand-off on its own: one that fails is logged and the others still run (the
+    batch is stored either way)."""
+    for hook in _after_ingest_hooks:
+        try:
+            hook(mention_ids)
+        except Exception:
+            logger.exception("The after-ingest hook %s failed", getattr(hook, "__name__", hook))
+
+
 def on_new_mentions(hook: Callable[[list[int]], None]) -> Callable[[list[int]], None]:
     """Register a hand-off point: ``hook(mention_ids)`` runs after each committed batch."""
     _after_ingest_hooks.append(hook)
@@ -206,7 +216,7 @@ def ingest(
 
     if result.mention_ids:
         ids = list(result.mention_ids)
-        transaction.on_commit(lambda: [hook(ids) for hook in _after_ingest_hooks])
+        transaction.on_commit(lambda: _run_hooks(ids))
     return result
 
 

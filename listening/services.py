@@ -4,6 +4,7 @@ source health. Each checks its rule; views, the API, tasks and commands call the
 from __future__ import annotations
 
 import random
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,10 +12,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
+from listening import importers
 from listening.connectors import CONNECTORS
-from listening.models import Mention, MentionMatch, PhraseRule, Query, Sentiment, Source
+from listening.models import (
+    ImportJob,
+    Mention,
+    MentionMatch,
+    PhraseRule,
+    Platform,
+    Query,
+    Sentiment,
+    Source,
+)
 from listening.pipeline import forget_compiled_queries, rollup_increment
 from listening.querylang import QuerySyntaxError, parse
+from listening.signals import mentions_rescored
 from socialhub.models import Brand, User
 
 # After this many failures in a row a source backs off: the wait doubles each time,
@@ -172,6 +184,11 @@ def query_update(*, actor: User, query: Query, **fields: Any) -> Query:
     if "expression" in fields:
         query_validate(fields["expression"])
         fields["expression"] = fields["expression"].strip()
+    for key in ("languages", "platforms"):
+        if key in fields:
+            fields[key] = sorted(set(fields[key] or []))
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
     for name, value in fields.items():
         setattr(query, name, value)
     query.full_clean()
@@ -256,4 +273,197 @@ def phrase_rules_apply(*, actor: User, brand: Brand) -> int:
         if old != label:
             _move_between_buckets(mention, old, label)
         changed += 1
+    if changed:
+        transaction.on_commit(
+            lambda: mentions_rescored.send(sender=Mention, brand_id=brand.pk), robust=True
+        )
     return changed
+
+
+# -- file imports ----------------------------------------------------------------------
+
+# Rows per pipeline batch in a file import; the job's counts are saved after each one.
+IMPORT_BATCH = 500
+# How many problem rows a job keeps to show (the counts cover every row).
+IMPORT_MAX_ROW_ERRORS = 100
+
+
+def _size_text(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size // 1024 + 1} KB"
+
+
+@transaction.atomic
+def import_job_create(*, actor: User, brand: Brand, upload: Any) -> ImportJob:
+    """Keep an uploaded export on the server, under a name we choose, and read its
+    header and first rows for the mapping step. A file we cannot read (too large, an
+    unknown type, a broken encoding, no rows) is refused with ValidationError on
+    ``file``, and nothing is kept."""
+    original_name = (getattr(upload, "name", "") or "upload").replace("\x00", "")[-255:]
+    size = int(getattr(upload, "size", 0) or 0)
+    if size > importers.MAX_FILE_BYTES:
+        raise ValidationError(
+            {
+                "file": f"The file is {_size_text(size)}; the limit is "
+                f"{_size_text(importers.MAX_FILE_BYTES)}. Split it into smaller files."
+            }
+        )
+    try:
+        fmt = importers.detect_format(original_name)
+    except importers.ImportFileError as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    relative = f"{brand.pk}/{uuid.uuid4().hex}"
+    path = importers.stored_path(relative)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    try:
+        header, samples = importers.read_preview(path, fmt)
+        if not any(header):
+            raise importers.ImportFileError("The file has no column names in its first row.")
+        if not samples:
+            raise importers.ImportFileError("The file has column names but no rows to import.")
+    except importers.ImportFileError as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError({"file": str(exc)}) from exc
+    except Exception as exc:  # a reader bug must not become a 500
+        path.unlink(missing_ok=True)
+        raise ValidationError(
+            {"file": f"The file cannot be read as {fmt.upper()} ({type(exc).__name__})."}
+        ) from exc
+    job = ImportJob(
+        brand=brand,
+        file_path=relative,
+        original_name=original_name,
+        format=fmt,
+        size=size,
+        columns=header,
+        sample_rows=samples,
+        mapping=importers.guess_mapping([h for h in header if h]),
+        created_by=actor,
+    )
+    job.full_clean()
+    job.save()
+    return job
+
+
+@transaction.atomic
+def import_job_start(
+    *, actor: User, job: ImportJob, mapping: dict[str, str], default_platform: str
+) -> ImportJob:
+    """Confirm the column mapping and queue the import (the worker reads the file)."""
+    from listening.import_tasks import import_file
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != ImportJob.Status.NEW:
+        raise ValidationError("This import has already been started.")
+    if default_platform not in Platform.values:
+        raise ValidationError({"default_platform": "Choose one of the platforms listed."})
+    mapping = {k: v for k, v in mapping.items() if v}
+    importers.check_mapping(mapping, job.columns)
+    job.mapping = mapping
+    job.default_platform = default_platform
+    job.status = ImportJob.Status.QUEUED
+    job.save(update_fields=["mapping", "default_platform", "status"])
+    import_file.delay_on_commit(job.pk)
+    return job
+
+
+def _row_problems(report: Any, mapping: dict[str, str]) -> list[dict[str, Any]]:
+    """The first problem rows as flat {row, field, column, message, level} entries."""
+    problems = []
+    merged = [(n, e, "error") for n, e in report.errors] + [
+        (n, e, "warning") for n, e in report.warnings
+    ]
+    merged.sort(key=lambda item: item[0])
+    for number, errors, level in merged:
+        for field_name, messages in errors.items():
+            for message in messages:
+                problems.append(
+                    {
+                        "row": number,
+                        "field": field_name,
+                        "column": mapping.get(field_name, ""),
+                        "message": message,
+                        "level": level,
+                    }
+                )
+                if len(problems) >= IMPORT_MAX_ROW_ERRORS:
+                    return problems
+    return problems
+
+
+def _import_job_save_progress(job: ImportJob, report: Any) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed=report.rows,
+        imported=report.stored,
+        duplicates=report.duplicates,
+        unmatched=report.unmatched,
+        invalid=report.invalid,
+        row_errors=_row_problems(report, job.mapping),
+        first_published_at=report.first_published,
+        last_published_at=report.last_published,
+    )
+
+
+def import_job_fail(*, job_id: int, error: str) -> None:
+    """The import as a whole failed: say why on the job."""
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, error=error[:2000], finished_at=_now()
+    )
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Import a queued (or interrupted) job's file in batches through the pipeline,
+    saving its counts after each batch. Run again, it stores nothing twice: the
+    pipeline dedupes on (platform, external id) and the importer's ids are stable.
+
+    Not atomic on purpose: each batch commits, so progress is visible and a crash
+    loses at most one batch of work (done again on the next run)."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.status in (ImportJob.Status.NEW, ImportJob.Status.DONE):
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING,
+        started_at=_now(),
+        finished_at=None,
+        error="",
+        total=None,
+        processed=0,
+        imported=0,
+        duplicates=0,
+        unmatched=0,
+        invalid=0,
+        row_errors=[],
+    )
+    try:
+        path = importers.stored_path(job.file_path)
+        ImportJob.objects.filter(pk=job.pk).update(total=importers.count_rows(path, job.format))
+        with path.open("rb") as stream:
+            header, rows = importers.read_rows(stream, job.format)
+            importers.check_mapping(job.mapping, header)
+            report = importers.import_rows(
+                rows,
+                job.mapping,
+                brand_id=job.brand_id,
+                default_platform=job.default_platform,
+                batch_size=IMPORT_BATCH,
+                on_batch=lambda report: _import_job_save_progress(job, report),
+            )
+        _import_job_save_progress(job, report)
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.DONE, total=report.rows, finished_at=_now()
+        )
+    except FileNotFoundError:
+        import_job_fail(
+            job_id=job.pk, error="The uploaded file is no longer on the server; upload it again."
+        )
+    except importers.ImportFileError as exc:
+        import_job_fail(job_id=job.pk, error=str(exc))
+    except ValidationError as exc:
+        import_job_fail(
+            job_id=job.pk,
+            error="The file's columns do not fit the mapping: " + " ".join(exc.messages),
+        )
+    job.refresh_from_db()
+    return job

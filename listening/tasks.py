@@ -117,4 +117,5 @@ def fetch_source(self, source_id: int) -> dict[str, int] | None:
         release_lease(source_id)
 
 
-from listening import ingest_tasks  # noqa: E402, F401  (registers listening.ingest_posts)
+# Registers listening.import_file and listening.ingest_posts.
+from listening import import_tasks, ingest_tasks  # noqa: E402, F401

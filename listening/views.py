@@ -6,21 +6,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from listening import selectors, services
 from listening.connectors import CONNECTORS
 from listening.forms import (
+    IMPORT_FIELDS,
     SOURCE_SETTINGS,
+    ImportColumnsForm,
+    ImportUploadForm,
     MentionFilterForm,
     PhraseRuleForm,
     QueryForm,
     SentimentForm,
     SourceForm,
 )
-from listening.models import Mention, PhraseRule, Query, Source
+from listening.models import ImportJob, Mention, PhraseRule, Query, Source
 from listening.querylang import QuerySyntaxError, lint
 from socialhub import access
 from socialhub.views import _form_errors_from
@@ -313,3 +317,177 @@ class PhraseRuleDeleteView(access.BrandViewMixin, View):
         rule.delete()
         messages.success(request, f"Rule “{rule.phrase}” removed.")
         return redirect("listening:phraserule_list", brand_slug=self.brand.slug)
+
+
+# -- file import: upload, map the columns, watch it run ----------------------------------
+
+
+class ImportJobListView(access.BrandViewMixin, FormView):
+    """Step 1 of a file import (upload, POST) and the brand's past imports."""
+
+    required_capability = "listening.configure"
+    model = ImportJob
+    form_class = ImportUploadForm
+    template_name = "listening/importjob_list.html"
+    paginate_by = 25
+
+    def scope_queryset(self, qs):
+        # The mapping step's samples and the problem rows are not shown here.
+        return (
+            qs.select_related("created_by")
+            .defer("sample_rows", "row_errors")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page_obj = Paginator(self.get_queryset(), self.paginate_by).get_page(
+            self.request.GET.get("page")
+        )
+        context.update(page_obj=page_obj, jobs=page_obj.object_list)
+        return context
+
+    def form_valid(self, form):
+        try:
+            job = services.import_job_create(
+                actor=self.request.user, brand=self.brand, upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            _form_errors_from(exc, form)
+            return self.form_invalid(form)
+        return redirect("listening:importjob_mapping", brand_slug=self.brand.slug, pk=job.pk)
+
+
+class ImportJobMappingView(access.BrandViewMixin, FormView):
+    """Step 2: the file's columns with sample rows, and a column for each of our fields
+    (prefilled from the header); confirming queues the import."""
+
+    required_capability = "listening.configure"
+    model = ImportJob
+    form_class = ImportColumnsForm
+    template_name = "listening/importjob_mapping.html"
+
+    def get(self, request, *args, **kwargs):
+        self.job = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if self.job.status != ImportJob.Status.NEW:
+            return redirect(
+                "listening:importjob_detail", brand_slug=self.brand.slug, pk=self.job.pk
+            )
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.job = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        if self.job.status != ImportJob.Status.NEW:
+            messages.info(request, "This import has already been started.")
+            return redirect(
+                "listening:importjob_detail", brand_slug=self.brand.slug, pk=self.job.pk
+            )
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["columns"] = self.job.columns
+        return kwargs
+
+    def get_initial(self):
+        initial = {f"map_{name}": column for name, column in self.job.mapping.items()}
+        initial["default_platform"] = self.job.default_platform
+        return initial
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(job=self.job, columns=self.job.columns, sample_rows=self.job.sample_rows)
+        return context
+
+    def form_valid(self, form):
+        try:
+            job = services.import_job_start(
+                actor=self.request.user,
+                job=self.job,
+                mapping=form.mapping,
+                default_platform=form.cleaned_data["default_platform"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for key, errors in exc.error_dict.items():
+                    field = f"map_{key}" if f"map_{key}" in form.fields else key
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Importing {job.original_name}.")
+        return redirect("listening:importjob_detail", brand_slug=self.brand.slug, pk=job.pk)
+
+
+class ImportJobDetailView(access.BrandViewMixin, TemplateView):
+    """Step 3: the import's progress (polled from the status endpoint; a refresh without
+    JavaScript) and, when done, its counts and problem rows."""
+
+    required_capability = "listening.configure"
+    model = ImportJob
+    template_name = "listening/importjob_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.job = get_object_or_404(
+            self.get_queryset().select_related("created_by"), pk=kwargs["pk"]
+        )
+        if self.job.status == ImportJob.Status.NEW:
+            return redirect(
+                "listening:importjob_mapping", brand_slug=self.brand.slug, pk=self.job.pk
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        labels = {name: label for name, label, _help in IMPORT_FIELDS}
+        context.update(
+            job=job,
+            row_errors=[
+                {**problem, "label": labels.get(problem["field"], problem["field"])}
+                for problem in job.row_errors
+            ],
+            stream_query=_import_stream_query(job),
+            mapping_labels=[
+                (labels.get(name, name), column) for name, column in job.mapping.items()
+            ],
+        )
+        return context
+
+
+def _import_stream_query(job: ImportJob) -> str:
+    """The mention stream's filters that show what a job imported (its date range)."""
+    if not (job.first_published_at and job.last_published_at):
+        return ""
+    return urlencode(
+        {
+            "days": "",
+            "start": job.first_published_at.date().isoformat(),
+            "end": job.last_published_at.date().isoformat(),
+        }
+    )
+
+
+class ImportJobStatusView(access.BrandViewMixin, View):
+    """The job's progress as JSON, polled by its page every second or two."""
+
+    required_capability = "listening.configure"
+    model = ImportJob
+
+    def get(self, request, *args, **kwargs):
+        job = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "finished": job.is_finished,
+                "percent": job.percent,
+                "total": job.total,
+                "processed": job.processed,
+                "imported": job.imported,
+                "duplicates": job.duplicates,
+                "unmatched": job.unmatched,
+                "invalid": job.invalid,
+                "error": job.error,
+            }
+        )

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from listening import services
+from listening.forms import SECRET_KEYS
 from listening.models import Mention, Platform, Query, Source
+
+# What a secret setting reads as; sent back unchanged, it keeps the stored secret.
+SECRET_MASK = "••••"
+
+
+def _messages(exc: DjangoValidationError) -> dict | list:
+    """A Django ValidationError as DRF error detail: by field when it has fields."""
+    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
 
 
 class SourceSerializer(serializers.ModelSerializer):
     health = serializers.CharField(read_only=True)
+    # As on the page: at least a minute, at most a day (0 would poll without pause).
+    poll_interval = serializers.IntegerField(
+        min_value=1, max_value=1440, required=False, help_text="Minutes between fetches."
+    )
 
     class Meta:
         model = Source
@@ -46,11 +60,38 @@ class SourceSerializer(serializers.ModelSerializer):
         if self.instance is not None and not isinstance(self.instance, list):
             self.fields["kind"].read_only = True
 
+    def validate_config(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError(
+                'Enter an object of settings, e.g. {"url": "https://example.com/feed.xml"}.'
+            )
+        return value
+
+    def validate(self, attrs):
+        # The connector's own check, with its errors under "config" by setting name.
+        if self.instance is not None and "config" not in attrs:
+            return attrs
+        kind = self.instance.kind if self.instance is not None else attrs.get("kind")
+        config = dict(attrs.get("config") or {})
+        if self.instance is not None:
+            # A secret read back masked (and sent again unchanged) keeps the stored one.
+            for key in SECRET_KEYS & set(config):
+                if config[key] == SECRET_MASK:
+                    if key in self.instance.config:
+                        config[key] = self.instance.config[key]
+                    else:
+                        del config[key]
+        try:
+            attrs["config"] = services.source_validate_config(kind, config)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"config": _messages(exc)}) from exc
+        return attrs
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         # Secrets are write-only.
         data["config"] = {
-            k: ("••••" if k in {"access_token", "client_secret", "app_password"} else v)
+            k: (SECRET_MASK if k in SECRET_KEYS else v)
             for k, v in (data.get("config") or {}).items()
         }
         return data
@@ -79,8 +120,23 @@ class QuerySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
+    def validate_name(self, value: str) -> str:
+        # The unique (brand, name) constraint, said on the field.
+        view = self.context.get("view")
+        if view is not None and not getattr(view, "swagger_fake_view", False):
+            taken = view.get_queryset().filter(name=value.strip())
+            if self.instance is not None:
+                taken = taken.exclude(pk=self.instance.pk)
+            if taken.exists():
+                raise serializers.ValidationError("The brand already has a query of this name.")
+        return value
+
     def validate_expression(self, value: str) -> str:
-        services.query_validate(value)
+        try:
+            services.query_validate(value)
+        except DjangoValidationError as exc:
+            # One message (where, and what was expected), not nested under the field twice.
+            raise serializers.ValidationError(exc.message_dict["expression"]) from exc
         return value
 
 
@@ -167,9 +223,17 @@ class SentimentCorrectionSerializer(serializers.Serializer):
     sentiment = serializers.ChoiceField(choices=["negative", "neutral", "positive"])
 
 
+class IngestItemField(serializers.DictField):
+    """One post of a batch, passed on as sent: the view checks each item on its own, so a
+    bad item (even one that is not an object) is a per-item error, not a refused batch."""
+
+    def to_internal_value(self, data):
+        return data
+
+
 class IngestRequestSerializer(serializers.Serializer):
     posts = serializers.ListField(
-        child=serializers.DictField(),
+        child=IngestItemField(),
         max_length=1000,
         allow_empty=False,
         help_text="At most 1,000 posts in the normalized shape.",

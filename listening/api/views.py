@@ -129,12 +129,16 @@ class MentionFilterSet(django_filters.FilterSet):
     query = django_filters.NumberFilter(field_name="matches__query_id")
     platform = django_filters.ChoiceFilter(choices=Platform.choices)
     sentiment = django_filters.ChoiceFilter(choices=Sentiment.choices)
-    lang = django_filters.CharFilter()
+    lang = django_filters.CharFilter(method="filter_lang")
     q = django_filters.CharFilter(field_name="post__text", lookup_expr="icontains")
 
     class Meta:
         model = Mention
         fields = ["since", "until", "query", "platform", "sentiment", "lang", "q"]
+
+    def filter_lang(self, queryset, name, value):
+        # Languages are stored lower case ("de"); "DE" means the same.
+        return queryset.filter(lang=value.strip().lower())
 
 
 class MentionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, access.BrandViewSet):

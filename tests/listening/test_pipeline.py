@@ -337,3 +337,18 @@ def test_it_hands_new_mentions_to_the_hooks_after_commit(world, committed, monke
         ingest([make_post("1", LOVE)])
 
     assert heard == [result.mention_ids]
+
+
+def test_a_failing_after_ingest_hook_does_not_stop_the_others(world, committed, monkeypatch):
+    seen = []
+
+    def broken(ids):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "_after_ingest_hooks", [broken, seen.append])
+    add_query(world)
+    with committed():
+        result = ingest([make_post("1", "acme rocks")])
+
+    assert result.new_mentions == 1
+    assert seen == [result.mention_ids]

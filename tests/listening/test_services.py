@@ -188,6 +188,18 @@ def test_query_create_keeps_languages_and_platforms_sorted_and_unique(world):
     assert query.platforms == ["bluesky", "reddit"]
 
 
+def test_query_update_keeps_languages_and_platforms_sorted_and_unique(world):
+    query = add_query(world)
+
+    services.query_update(
+        actor=world.users["admin"], query=query, languages=["zh", "en", "zh"], platforms=["rss"]
+    )
+
+    query.refresh_from_db()
+    assert query.languages == ["en", "zh"]
+    assert query.platforms == ["rss"]
+
+
 def test_query_update_refuses_a_bad_expression_and_keeps_the_old_one(world):
     query = add_query(world)
 
