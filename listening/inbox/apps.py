@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+_registered = False
+
 
 class InboxConfig(AppConfig):
     """Monitoring: every mention of a monitored query as an inbox item to triage and answer."""
@@ -8,3 +10,14 @@ class InboxConfig(AppConfig):
     name = "listening.inbox"
     label = "inbox"
     verbose_name = "Monitoring inbox"
+
+    def ready(self) -> None:
+        global _registered
+        from listening import pipeline
+        from listening.inbox import services
+
+        # New mentions become inbox items after each committed ingest batch; once,
+        # however often ready() runs.
+        if not _registered:
+            pipeline.on_new_mentions(services.on_new_mentions)
+            _registered = True
