@@ -8,3 +8,8 @@ class AlertsConfig(AppConfig):
     name = "listening.alerts"
     label = "alerts"
     verbose_name = "Listening alerts"
+
+    def ready(self) -> None:
+        from listening.alerts import hooks
+
+        hooks.connect()
