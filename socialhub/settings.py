@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "socialhub.context_processors.navigation",
+                "listening.alerts.context_processors.alert_bell",
             ],
         },
     },
@@ -289,6 +290,9 @@ SPECTACULAR_SETTINGS = {
         "SourceKindEnum": "listening.models.Source.Kind",
         "QueryKindEnum": "listening.models.Query.Kind",
         "PlatformEnum": "listening.models.Platform",
+        "AlertKindEnum": "listening.alerts.models.AlertKind",
+        "InboxEventKindEnum": "listening.inbox.models.InboxEvent.Kind",
+        "InboxStatusEnum": "listening.inbox.models.Status",
     },
 }
 
@@ -327,6 +331,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "health-heartbeat": {"task": "socialhub.tasks.heartbeat", "schedule": 300.0},
     "poll-due-sources": {"task": "listening.poll_due_sources", "schedule": 60.0},
+    "evaluate-alert-rules": {"task": "alerts.evaluate_all", "schedule": 600.0},
+    # Hourly: sends each brand's weekly digest from Monday 07:00 in the brand's time zone
+    # (at most once a week per person, so extra runs are harmless).
+    "reports-weekly-digests": {"task": "reports.send_due_digests", "schedule": 3600.0},
 }
 
 # Production hardening: all of it on when DEBUG is off.

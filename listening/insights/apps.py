@@ -8,3 +8,8 @@ class InsightsConfig(AppConfig):
     name = "listening.insights"
     label = "insights"
     verbose_name = "Listening insights"
+
+    def ready(self) -> None:
+        from listening.insights import signals
+
+        signals.connect()

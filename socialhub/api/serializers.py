@@ -122,6 +122,12 @@ BRAND_ENDPOINTS: dict[str, str] = {
     "sources": "brand-source-list",
     "queries": "brand-query-list",
     "mentions": "brand-mention-list",
+    "dashboard": "brand-dashboard-list",
+    "inbox_items": "brand-inbox-item-list",
+    "alert_rules": "brand-alert-rule-list",
+    "alerts": "brand-alert-list",
+    "mentions_export": "brand-mention-export-list",
+    "digest_subscription": "brand-digest-subscription",
 }
 
 

@@ -15,8 +15,12 @@ from itertools import count
 from django.db.models import Model
 
 from listening import services as listening_services
+from listening.alerts import services as alerts_services
+from listening.alerts.models import Alert, AlertRule
 from listening.connectors.base import NormalizedPost
-from listening.models import Mention, PhraseRule, Query, Source
+from listening.inbox import services as inbox_services
+from listening.inbox.models import InboxItem, RoutingRule
+from listening.models import ImportJob, Mention, PhraseRule, Query, Source
 from listening.pipeline import ingest
 from socialhub import services
 from socialhub.models import AuditEvent, Brand, BrandMembership, Invitation, User
@@ -133,6 +137,55 @@ def make_phrase_rule(brand: Brand) -> PhraseRule:
     )
 
 
+def make_import_job(brand: Brand) -> ImportJob:
+    # Awaiting its column mapping; the file itself is not needed until the worker runs.
+    return ImportJob.objects.create(
+        brand=brand,
+        file_path=f"{brand.pk}/access-suite-{next(_n)}",
+        original_name="export.csv",
+        format=ImportJob.Format.CSV,
+        columns=["Full Text", "Date"],
+        sample_rows=[["Talking about it", "2025-05-19T10:00:00Z"]],
+        mapping={"text": "Full Text", "published_at": "Date"},
+        created_by=_admin_of(brand),
+    )
+
+
+def make_alert_rule(brand: Brand) -> AlertRule:
+    return alerts_services.alert_rule_create(
+        actor=_admin_of(brand), brand=brand, name=_email(), kind="keyword", keyword="outage"
+    )
+
+
+def make_alert(brand: Brand) -> Alert:
+    rule = make_alert_rule(brand)
+    now = datetime.now(UTC)
+    return Alert.objects.create(
+        brand=brand,
+        rule=rule,
+        kind=rule.kind,
+        window_start=now,
+        window_end=now,
+        threshold=1,
+        observed_value=1,
+        explanation="Access suite alert.",
+    )
+
+
+def make_inbox_item(brand: Brand) -> InboxItem:
+    # The ingest hook runs on commit, which the suite's rolled-back requests never
+    # reach: create the item the way the hook does.
+    mention = make_mention(brand)
+    inbox_services.items_create_for_mentions([mention.pk])
+    return InboxItem.objects.get(mention=mention)
+
+
+def make_routing_rule(brand: Brand) -> RoutingRule:
+    return inbox_services.routing_rule_create(
+        actor=_admin_of(brand), brand=brand, category="complaint", keywords=_email()
+    )
+
+
 # model → a function building one object that belongs to the given brand (or its agency).
 FACTORIES: dict[type[Model], Callable[[Brand], Model]] = {
     BrandMembership: make_membership,
@@ -144,6 +197,11 @@ FACTORIES: dict[type[Model], Callable[[Brand], Model]] = {
     Query: make_query,
     Mention: make_mention,
     PhraseRule: make_phrase_rule,
+    InboxItem: make_inbox_item,
+    RoutingRule: make_routing_rule,
+    AlertRule: make_alert_rule,
+    Alert: make_alert,
+    ImportJob: make_import_job,
 }
 
 # Routes whose view has no ``model`` (form and template views): what their pk names.

@@ -529,8 +529,10 @@ def test_the_sources_list_runs_a_fixed_number_of_queries(world):
     ]
 
 
-EXPECTED_STREAM_QUERIES = 12
-EXPECTED_SOURCE_QUERIES = 9
+# The page frame: session, user, the agency's two-factor rule, brand, admin check, role,
+# the brand switcher and the alert bell's unread count.
+EXPECTED_STREAM_QUERIES = 13
+EXPECTED_SOURCE_QUERIES = 10
 
 
 # -- phrase rules ---------------------------------------------------------------------
