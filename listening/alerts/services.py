@@ -166,7 +166,7 @@ def alert_rule_evaluate(
     """
     now = now or _now()
     # Locked: a batch and the schedule evaluating the same rule at once fire once.
-    rule = AlertRule.objects.select_for_update().select_related("query").get(pk=rule.pk)
+    rule = AlertRule.objects.select_for_update(of=("self",)).select_related("query").get(pk=rule.pk)
     observations = _observe(rule, now, mention_ids)
     AlertRule.objects.filter(pk=rule.pk).update(last_evaluated_at=now)
     if observations is None:
@@ -249,10 +249,20 @@ def alert_url(alert: Alert) -> str:
     )
 
 
+# The order of the mention stream's filters in a link (PostgreSQL's jsonb keeps no order).
+_LINK_ORDER = ("days", "start", "end", "query", "platform", "sentiment", "lang", "q")
+
+
 def mentions_url(alert: Alert) -> str:
     """The mention stream filtered to the mentions behind the alert."""
     path = reverse("listening:mention_list", kwargs={"brand_slug": alert.brand.slug})
-    return f"{path}?{urlencode(alert.link_params)}" if alert.link_params else path
+    if not alert.link_params:
+        return path
+    params = sorted(
+        alert.link_params.items(),
+        key=lambda kv: (_LINK_ORDER.index(kv[0]) if kv[0] in _LINK_ORDER else 99, kv[0]),
+    )
+    return f"{path}?{urlencode(params)}"
 
 
 def alerts_email(*, alert_ids: list[int]) -> int:

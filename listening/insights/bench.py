@@ -4,7 +4,8 @@
 months for ``brands`` bench brands, brand by brand: posts, mentions and matches are
 generated in Python and written with ``COPY`` on PostgreSQL (``executemany`` on
 SQLite), and the rollups (hourly, day, author-day, term-day) are computed from the
-same generated rows, so no pipeline runs.
+same generated rows, so no pipeline runs; the author-day shortlist ranks and the
+unique-authors sketches are then built from those rows (``services.authors_backfill``).
 
 ``naive_payload(brand, period)`` computes the same widgets as ``Dashboard.payload()``
 by aggregating the raw mentions, matches and posts (terms by tokenizing the texts):
@@ -24,7 +25,8 @@ from django.db import connection, models, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDate
 
-from listening.insights.models import AuthorDay, DayRollup, TermDay
+from listening.insights import services
+from listening.insights.models import AuthorDay, AuthorSketch, DayRollup, TermDay
 from listening.insights.selectors import SENTIMENTS, Period, net_sentiment
 from listening.insights.terms import TOTAL, detect_emerging, extract_terms
 from listening.models import Author, Mention, MentionMatch, Post, Query, Rollup
@@ -102,7 +104,16 @@ def clear() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         if brand_ids:
             ids = ",".join(map(str, brand_ids))
-            for model in (DayRollup, TermDay, AuthorDay, Rollup, MentionMatch, Mention, Query):
+            for model in (
+                DayRollup,
+                TermDay,
+                AuthorDay,
+                AuthorSketch,
+                Rollup,
+                MentionMatch,
+                Mention,
+                Query,
+            ):
                 cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE brand_id IN ({ids})")
         cursor.execute(
             f"DELETE FROM {Post._meta.db_table} WHERE external_id LIKE 'bench-%%' "
@@ -366,13 +377,31 @@ def load(
             )
         log(f"  {brand.name}: {count} mentions, {len(matches)} matches")
     _reset_sequences([Author, Post, Mention, MentionMatch, Rollup, DayRollup, AuthorDay, TermDay])
+    # The top-authors shortlist and the unique-authors sketches, from the AuthorDay rows.
+    services.authors_backfill(brand_ids=[b.pk for b in bench_brands])
+    analyze()
+    return bench_brands
+
+
+def analyze() -> None:
+    """PostgreSQL: VACUUM ANALYZE the bench tables (fresh statistics; VACUUM sets the
+    visibility map for index-only scans; plain ANALYZE inside a transaction)."""
+
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # VACUUM sets the visibility map (index-only scans); not inside a transaction.
             verb = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-            for model in (DayRollup, AuthorDay, TermDay, Rollup, Mention, MentionMatch, Post):
+            for model in (
+                DayRollup,
+                AuthorDay,
+                AuthorSketch,
+                TermDay,
+                Rollup,
+                Mention,
+                MentionMatch,
+                Post,
+            ):
                 cursor.execute(f"{verb} {model._meta.db_table}")
-    return bench_brands
 
 
 # -- the naive twin ------------------------------------------------------------------------
@@ -482,4 +511,4 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-__all__ = ["clear", "date", "existing", "load", "naive_payload", "p95"]
+__all__ = ["analyze", "clear", "date", "existing", "load", "naive_payload", "p95"]

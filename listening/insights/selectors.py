@@ -41,6 +41,8 @@ MAX_DAYS = 366
 PRESETS = (7, 30, 90)
 SENTIMENTS = ("negative", "neutral", "positive")
 TOP = 10
+# Top-author candidates per measure taken from the days' shortlists (then ranked exactly).
+CANDIDATES = 30
 
 
 # -- inputs ------------------------------------------------------------------------------
@@ -613,7 +615,7 @@ class Dashboard:
         2. the candidates: authors on the days' shortlists (``AuthorDay`` rows ranked
            within the top ``AuthorDay.SHORTLIST`` of their day by reach or engagement —
            among all platforms, or within their platform under a platform filter),
-           the best ``SHORTLIST`` by their shortlisted reach and engagement;
+           the best ``CANDIDATES`` by their shortlisted reach and by engagement;
         3. the candidates' exact period figures and names (by the author index), from
            which the top ``TOP`` are ranked.
 
@@ -634,7 +636,7 @@ class Dashboard:
             sketch.count(s for cur, s in rows if not cur),
         )
         rank = "platform_rank" if self.filters.platforms else "top_rank"
-        k = AuthorDay.SHORTLIST
+        k = CANDIDATES
         candidates = self._read(
             f"""
             WITH a AS (
@@ -657,21 +659,35 @@ class Dashboard:
         figures: list[TopAuthor] = []
         if candidates:
             ids = sorted(pk for (pk,) in candidates)
-            marks = ", ".join(["%s"] * len(ids))
             day_platforms, _ = self._platform_sql("d.platform")
-            rows = self._read(
-                f"""
-                SELECT d.author_id, a.handle, a.name, a.platform, a.url,
-                       SUM(d.count), SUM(d.reach), SUM(d.engagement),
-                       SUM(d.negative), SUM(d.neutral), SUM(d.positive)
-                FROM {AuthorDay._meta.db_table} d
-                JOIN {Author._meta.db_table} a ON a.id = d.author_id
-                WHERE d.author_id IN ({marks}) AND d.brand_id = %s
-                  AND d.day >= %s AND d.day <= %s{day_platforms}
-                GROUP BY d.author_id, a.handle, a.name, a.platform, a.url
-                """,
-                [*ids, self.brand.pk, start, end, *platform_params],
+            sums = (
+                "SUM(d.count), SUM(d.reach), SUM(d.engagement), "
+                "SUM(d.negative), SUM(d.neutral), SUM(d.positive)"
             )
+            where = f"d.brand_id = %s AND d.day >= %s AND d.day <= %s{day_platforms}"
+            if connection.vendor == "postgresql":
+                # One short range of the (author, brand, day) index per candidate (a
+                # plain IN lets the planner scan the whole period by (brand, day)).
+                sql = f"""
+                    SELECT a.id, a.handle, a.name, a.platform, a.url, f.*
+                    FROM unnest(%s::bigint[]) AS c(id)
+                    JOIN {Author._meta.db_table} a ON a.id = c.id
+                    CROSS JOIN LATERAL (
+                        SELECT {sums} FROM {AuthorDay._meta.db_table} d
+                        WHERE d.author_id = c.id AND {where}
+                    ) f
+                """
+                params = [ids, self.brand.pk, start, end, *platform_params]
+            else:
+                sql = f"""
+                    SELECT a.id, a.handle, a.name, a.platform, a.url, {sums}
+                    FROM {AuthorDay._meta.db_table} d
+                    JOIN {Author._meta.db_table} a ON a.id = d.author_id
+                    WHERE d.author_id IN ({", ".join(["%s"] * len(ids))}) AND {where}
+                    GROUP BY a.id, a.handle, a.name, a.platform, a.url
+                """
+                params = [*ids, self.brand.pk, start, end, *platform_params]
+            rows = self._read(sql, params)
             figures = [
                 TopAuthor(pk, handle, name, platform, url, *(int(n or 0) for n in numbers))
                 for pk, handle, name, platform, url, *numbers in rows
@@ -932,7 +948,8 @@ def widget_json(d: Dashboard, name: str) -> Any:
             "trend": r["trend"].as_dict(),
         }
     if name == "authors":
-        return {"unique_authors": d.authors.as_dict()}
+        # Estimated from per-day sketches (HyperLogLog, ~1.6 % standard error).
+        return {"unique_authors": {**d.authors.as_dict(), "approximate": True}}
     if name in ("platforms", "languages"):
         return getattr(d, name).as_dict()
     if name == "top_authors":

@@ -132,6 +132,7 @@ def mentions_count(*, mention_ids: list[int]) -> int:
         row[2] += reach
         row[3] += lk + sh + rp
         row[4 + SENTIMENT_INDEX.get(sentiment, 1)] += 1
+    _lock_author_days({(b, d) for b, d, _a in authors})
     bulk.upsert(
         TermDay,
         fields=["brand", "day", "term", "count"],
@@ -161,6 +162,17 @@ def mentions_count(*, mention_ids: list[int]) -> int:
     author_sketches_add(heard=heard)
     day_rollup_refresh(pairs=pairs)
     return len(rows)
+
+
+def _lock_author_days(pairs: set[tuple[int, date]]) -> None:
+    """PostgreSQL: serialize batches that touch the same (brand, day) — the shortlist
+    re-ranking rewrites the day's rows, which two concurrent batches could otherwise
+    lock in opposite orders. Transaction-level advisory locks, taken in sorted order."""
+    if connection.vendor != "postgresql" or not pairs:
+        return
+    with connection.cursor() as cursor:
+        for brand_id, day in sorted(pairs):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [brand_id, day.toordinal()])
 
 
 def _rank_sql(where: str) -> str:
@@ -221,16 +233,21 @@ def author_sketches_add(*, heard: dict[tuple[int, date, str], set[int]]) -> None
         rows=[(*key, b"") for key in keys],
         conflict=["brand", "day", "platform"],
     )
-    wanted = Q()
-    for brand_id, day, platform in keys:
-        wanted |= Q(brand_id=brand_id, day=day, platform=platform)
-    stored = {
-        (b, d, p): (pk, data)
-        for pk, b, d, p, data in AuthorSketch.objects.select_for_update()
-        .filter(wanted)
-        .order_by("id")
-        .values_list("id", "brand_id", "day", "platform", "sketch")
-    }
+    stored: dict[tuple, tuple] = {}
+    for brand_id in sorted({b for b, _d, _p in keys}):
+        # Brand × days × platforms: a superset of the keys, locked in id order.
+        mine = [k for k in keys if k[0] == brand_id]
+        rows = (
+            AuthorSketch.objects.select_for_update()
+            .filter(
+                brand_id=brand_id,
+                day__in=sorted({d for _b, d, _p in mine}),
+                platform__in=sorted({p for _b, _d, p in mine}),
+            )
+            .order_by("id")
+            .values_list("id", "brand_id", "day", "platform", "sketch")
+        )
+        stored.update({(b, d, p): (pk, data) for pk, b, d, p, data in rows})
     changed = []
     for key in keys:
         pk, data = stored[key]

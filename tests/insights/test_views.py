@@ -92,8 +92,9 @@ def test_the_page_runs_as_many_queries_on_a_large_fixture_as_on_a_small_one(worl
             assert client.get(url(fx.brand), PERIOD).status_code == 200
         counts.append(len(ctx.captured_queries))
     # The layout's (session, user, brand, role, sidebar counters) plus the dashboard's:
-    # the brand's queries, day cells, platform/language split, unique authors, top
-    # authors by reach and by engagement, term totals and per-term counts.
+    # the brand's queries, day cells, platform/language split, the author sketches
+    # (unique authors), the shortlisted candidates and their figures (top authors),
+    # term totals and per-term counts.
     assert counts[0] == counts[1], counts
 
 

@@ -1,6 +1,7 @@
 """Benchmark: the brand dashboard from rollups against a naive aggregation.
 
     python manage.py bench_dashboard --mentions 200000 [--brands 20] [--runs 5]
+    python manage.py bench_dashboard --mentions 200000 --reuse [--backfill]
 
 Fills the configured database with N mentions over 12 months for the bench brands
 (``listening.insights.bench.load``: COPY on PostgreSQL, rollups computed from the
@@ -19,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.management.base import BaseCommand
 
-from listening.insights import bench
+from listening.insights import bench, services
 from listening.insights.selectors import Period, dashboard
 
 
@@ -36,8 +37,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reuse", action="store_true", help="Keep the data of an earlier load of this size."
         )
+        parser.add_argument(
+            "--backfill",
+            action="store_true",
+            help="With --reuse: rebuild the top-authors shortlist and unique-authors "
+            "sketches of the reused brands from their AuthorDay rows (after a migration).",
+        )
 
-    def handle(self, *args, mentions, brands, runs, naive_runs, reuse, **options):
+    def handle(self, *args, mentions, brands, runs, naive_runs, reuse, backfill, **options):
         log = self.stdout.write
         brand_list = bench.existing(mentions, brands) if reuse else None
         if brand_list is None:
@@ -45,6 +52,11 @@ class Command(BaseCommand):
             started = time.perf_counter()
             brand_list = bench.load(mentions, brands, log=log)
             log(f"loaded {mentions} mentions in {time.perf_counter() - started:.1f}s")
+        elif backfill:
+            started = time.perf_counter()
+            _, written = services.authors_backfill(brand_ids=[b.pk for b in brand_list])
+            bench.analyze()
+            log(f"backfilled {written} author sketches in {time.perf_counter() - started:.1f}s")
         today = datetime.now(UTC).date()
         period = Period(today - timedelta(days=89), today)
         fast, naive = [], []
