@@ -165,11 +165,14 @@ def items_create_for_mentions(mention_ids: Iterable[int]) -> int:
 
 
 def on_new_mentions(mention_ids: list[int]) -> None:
-    """The hook registered with the pipeline: the inbox never breaks an ingest."""
+    """The hook registered with the pipeline: hands the batch to a worker, so creating
+    items never slows an ingest down, and never breaks one."""
+    from listening.inbox.tasks import create_items
+
     try:
-        items_create_for_mentions(mention_ids)
+        create_items.delay(list(mention_ids))
     except Exception:  # the mentions are stored; a backfill can create the items later
-        logger.exception("Inbox items for %d new mentions were not created", len(mention_ids))
+        logger.exception("Inbox items for %d new mentions were not queued", len(mention_ids))
 
 
 @transaction.atomic
