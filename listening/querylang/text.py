@@ -152,9 +152,12 @@ def lang_primary(lang: str) -> str:
     return lang.replace("_", "-").split("-", 1)[0]
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def osa_distance_within(a: str, b: str, limit: int) -> bool:
     """True when the optimal-string-alignment distance (Levenshtein plus adjacent
-    transpositions, each substring edited at most once) between ``a`` and ``b`` is ≤ limit."""
+    transpositions, each substring edited at most once) between ``a`` and ``b`` is ≤ limit.
+
+    Cached: the words of posts repeat (Zipf), and so do the fuzzy terms asked about."""
     if a == b:
         return True
     la, lb = len(a), len(b)
@@ -162,6 +165,8 @@ def osa_distance_within(a: str, b: str, limit: int) -> bool:
         return False
     if limit <= 0:
         return False
+    if limit == 1:
+        return _within_one(a, b, la, lb)
     prev2: list[int] = []
     prev = list(range(lb + 1))
     for i in range(1, la + 1):
@@ -181,6 +186,21 @@ def osa_distance_within(a: str, b: str, limit: int) -> bool:
             return False
         prev2, prev = prev, cur
     return prev[lb] <= limit
+
+
+def _within_one(a: str, b: str, la: int, lb: int) -> bool:
+    """OSA distance ≤ 1 for two different strings, in linear time: one substitution,
+    insertion, deletion or adjacent transposition."""
+    if la < lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < lb and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1 :] == b[i + 1 :] or (
+            i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
+        )
+    return a[i + 1 :] == b[i:]  # one character more in ``a``
 
 
 def deletions(word: str, depth: int) -> set[str]:
