@@ -34,6 +34,25 @@ logger = logging.getLogger(__name__)
 
 MAX_TEXT = 20_000
 
+# The columns a batch writes to Post, in the order of its rows.
+POST_FIELDS = [
+    "platform",
+    "external_id",
+    "url",
+    "author",
+    "text",
+    "lang",
+    "published_at",
+    "ingested_at",
+    "likes",
+    "shares",
+    "replies",
+    "reach",
+    "sentiment",
+    "sentiment_score",
+    "raw",
+]
+
 # Called after each batch with the ids of the mentions it created (alerts, inbox).
 _after_ingest_hooks: list[Callable[[list[int]], None]] = []
 
@@ -280,28 +299,11 @@ def _write(
                 post.raw or {},
             )
         )
-    post_fields = [
-        "platform",
-        "external_id",
-        "url",
-        "author",
-        "text",
-        "lang",
-        "published_at",
-        "ingested_at",
-        "likes",
-        "shares",
-        "replies",
-        "reach",
-        "sentiment",
-        "sentiment_score",
-        "raw",
-    ]
     post_ids = {
         (platform, external_id): pk
         for pk, platform, external_id in bulk.upsert(
             Post,
-            fields=post_fields,
+            fields=POST_FIELDS,
             rows=sorted(post_rows, key=lambda r: (r[0], r[1])),
             conflict=["platform", "external_id"],
             update=["likes", "shares", "replies", "reach"],

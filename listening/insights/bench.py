@@ -30,6 +30,7 @@ from listening.insights.models import AuthorDay, AuthorSketch, DayRollup, TermDa
 from listening.insights.selectors import SENTIMENTS, Period, net_sentiment
 from listening.insights.terms import TOTAL, detect_emerging, extract_terms
 from listening.models import Author, Mention, MentionMatch, Post, Query, Rollup
+from listening.pipeline import POST_FIELDS
 from socialhub.models import Agency, Brand
 
 AGENCY_SLUG = "bench-dashboard"
@@ -285,28 +286,7 @@ def load(
             post_id += 1
             mention_id += 1
         with transaction.atomic():
-            _write(
-                Post,
-                [
-                    "id",
-                    "platform",
-                    "external_id",
-                    "url",
-                    "author",
-                    "text",
-                    "lang",
-                    "published_at",
-                    "ingested_at",
-                    "likes",
-                    "shares",
-                    "replies",
-                    "reach",
-                    "sentiment",
-                    "sentiment_score",
-                    "raw",
-                ],
-                posts,
-            )
+            _write(Post, ["id", *POST_FIELDS], posts)
             _write(
                 Mention,
                 [
