@@ -32,4 +32,7 @@ urlpatterns = [
     path("", include("listening.inbox.api.urls")),
     path("", include("listening.alerts.api.urls")),
     path("", include("listening.reports.api.urls")),
+    path("", include("campaigns.api.urls")),
+    path("", include("campaigns.calendar.api.urls")),
+    path("", include("campaigns.reviews.api.urls")),
 ]
