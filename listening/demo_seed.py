@@ -6,7 +6,7 @@ from __future__ import annotations
 from listening import services
 from listening.demo import generate_posts
 from listening.models import Mention, Query, Source
-from listening.pipeline import ingest
+from listening.pipeline import ingest_batches
 from socialhub.models import Brand, User
 
 PEOPLE = {"Acme": "Jane Roe", "Globex": "Hank Scorpio"}
@@ -32,8 +32,9 @@ def seed(*, brands: dict[str, Brand], actor: User, stdout) -> None:
                 spike=(f"{brand.slug}cap", 3, 60),
             )
         )
-        for start in range(0, len(posts), 1000):
-            ingest(posts[start : start + 1000], brand_ids={brand.pk})
+        chunks = (posts[start : start + 1000] for start in range(0, len(posts), 1000))
+        for _ in ingest_batches(chunks, brand_ids={brand.pk}):
+            pass
         count = Mention.objects.filter(brand=brand).count()
         stdout.write(f"  {brand.name}: {count} mentions over 90 days")
 

@@ -17,7 +17,7 @@ from celery import shared_task
 from django.core.exceptions import ValidationError
 
 from listening.connectors.base import normalize_item
-from listening.pipeline import ingest
+from listening.pipeline import ingest_batches
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +42,8 @@ def ingest_posts(
     pause = float(os.environ.get(SLOW_INGEST_ENV) or 0)
     size = max(1, batch_size)
     new_mentions = duplicates = 0
-    for start in range(0, len(posts), size):
-        result = ingest(posts[start : start + size], brand_ids={brand_id})
+    chunks = (posts[start : start + size] for start in range(0, len(posts), size))
+    for result in ingest_batches(chunks, brand_ids={brand_id}):
         new_mentions += result.new_mentions
         duplicates += result.outcomes.count("duplicate")
         if pause:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -157,14 +158,29 @@ def _hour(dt: datetime) -> datetime:
     return dt.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
-def ingest(
+@dataclass
+class Prepared:
+    """A batch after the CPU half of the pipeline (dedupe, language, matching,
+    sentiment), ready for :func:`store`; prepared without touching the database."""
+
+    result: IngestResult
+    batch: list[NormalizedPost]
+    matches: list[list[int]]
+    matched: list[tuple[NormalizedPost, list[int]]]
+    predictions: list
+    compiled: _QuerySet
+    now: datetime
+
+
+def prepare(
     posts: Sequence[NormalizedPost],
     *,
+    compiled: _QuerySet,
     brand_ids: set[int] | None = None,
     now: datetime | None = None,
-) -> IngestResult:
-    """Run a batch through the pipeline. ``brand_ids`` limits matching to those brands'
-    queries (push API and file imports into one brand); None matches every brand."""
+) -> Prepared:
+    """The CPU half of a batch. Pure computation over ``compiled`` (the active queries):
+    safe to run in another thread while an earlier batch is written."""
     now = now or datetime.now(UTC)
     result = IngestResult(received=len(posts))
 
@@ -187,7 +203,6 @@ def ingest(
             post.lang = detect_language(post.text)
 
     # Match every active query.
-    compiled = active_queries()
     matches: list[list[int]] = []
     for post in batch:
         candidates = compiled.matcher.match(
@@ -209,12 +224,28 @@ def ingest(
 
     matched = [(post, qids) for post, qids in zip(batch, matches, strict=True) if qids]
     result.matched_posts = len(matched)
+    # Sentiment for matched posts only (each brand's phrase rules go on top in store()).
+    predictions = (
+        get_backend().predict([p.text for p, _ in matched], [p.lang for p, _ in matched])
+        if matched
+        else []
+    )
+    return Prepared(result, batch, matches, matched, predictions, compiled, now)
+
+
+def store(prepared: Prepared) -> IngestResult:
+    """The database half of a batch: one transaction, then the hand-offs on commit."""
+    result, batch, matches, matched = (
+        prepared.result,
+        prepared.batch,
+        prepared.matches,
+        prepared.matched,
+    )
     if not matched:
         result.outcomes = ["unmatched" if o == "" else o for o in result.outcomes]
         return result
 
-    # Sentiment for matched posts only, then each brand's phrase rules on top.
-    predictions = get_backend().predict([p.text for p, _ in matched], [p.lang for p, _ in matched])
+    compiled = prepared.compiled
     brands_in_batch = {compiled.meta[q][0] for _, qids in matched for q in qids}
     rules_by_brand: dict[int, list[tuple[str, str]]] = defaultdict(list)
     for brand_id, phrase, label in PhraseRule.objects.filter(
@@ -223,7 +254,9 @@ def ingest(
         rules_by_brand[brand_id].append((phrase, label))
 
     with transaction.atomic():
-        new_keys = _write(matched, predictions, compiled, rules_by_brand, now, result)
+        new_keys = _write(
+            matched, prepared.predictions, compiled, rules_by_brand, prepared.now, result
+        )
 
     # Per input: stored (a brand heard it for the first time), duplicate (already
     # stored), unmatched (no active query heard it).
@@ -237,6 +270,46 @@ def ingest(
         ids = list(result.mention_ids)
         transaction.on_commit(lambda: _run_hooks(ids))
     return result
+
+
+def ingest(
+    posts: Sequence[NormalizedPost],
+    *,
+    brand_ids: set[int] | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Run a batch through the pipeline. ``brand_ids`` limits matching to those brands'
+    queries (push API and file imports into one brand); None matches every brand."""
+    return store(prepare(posts, compiled=active_queries(), brand_ids=brand_ids, now=now))
+
+
+def ingest_batches(
+    batches: Iterable[Sequence[NormalizedPost]],
+    *,
+    brand_ids: set[int] | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> Iterator[IngestResult]:
+    """Ingest many batches, preparing the next one in a thread while the current one is
+    written: the database works on one core while matching and sentiment run on the
+    other. Yields each batch's result in order; each batch is its own transaction."""
+    clock = now or (lambda: datetime.now(UTC))
+    iterator = iter(batches)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-prepare") as pool:
+
+        def submit(batch: Sequence[NormalizedPost]) -> Future[Prepared]:
+            # The active queries are read here, in the caller's thread (and database
+            # connection); the thread only computes.
+            return pool.submit(
+                prepare, batch, compiled=active_queries(), brand_ids=brand_ids, now=clock()
+            )
+
+        first = next(iterator, None)
+        pending = submit(first) if first is not None else None
+        while pending is not None:
+            prepared = pending.result()
+            following = next(iterator, None)
+            pending = submit(following) if following is not None else None
+            yield store(prepared)
 
 
 def _write(

@@ -19,7 +19,7 @@ from listening import services
 from listening.connectors import CONNECTORS
 from listening.http import FetchError, HttpClient
 from listening.models import Source
-from listening.pipeline import ingest
+from listening.pipeline import ingest_batches
 
 logger = logging.getLogger(__name__)
 
@@ -87,9 +87,8 @@ def fetch_source(self, source_id: int) -> dict[str, int] | None:
         connector = CONNECTORS[source.kind]
         with HttpClient() as client:
             result = connector.fetch(source.config, source.cursor, client)
-        stored = 0
-        for start in range(0, len(result.posts), BATCH):
-            stored += ingest(result.posts[start : start + BATCH]).new_mentions
+        chunks = (result.posts[i : i + BATCH] for i in range(0, len(result.posts), BATCH))
+        stored = sum(r.new_mentions for r in ingest_batches(chunks))
         services.source_record_success(
             source_id=source_id, cursor=result.cursor, fetched=len(result.posts)
         )

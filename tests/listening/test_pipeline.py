@@ -352,3 +352,38 @@ def test_a_failing_after_ingest_hook_does_not_stop_the_others(world, committed, 
 
     assert result.new_mentions == 1
     assert seen == [result.mention_ids]
+
+
+def test_many_batches_store_the_same_as_one_at_a_time(world):
+    """ingest_batches prepares the next batch in a thread while writing the current one;
+    what it stores and counts is what batch-by-batch ingest stores and counts."""
+    add_query(world)
+    batches = [
+        [make_post(f"b{b}-{i}", LOVE if i % 2 else HATE) for i in range(5)] for b in range(3)
+    ]
+    batches[2].append(make_post("b0-1", LOVE))  # came in an earlier batch
+    batches[2].append(make_post("nothing", "a post no query hears"))
+
+    results = list(pipeline.ingest_batches(batches))
+
+    assert [r.new_mentions for r in results] == [5, 5, 5]
+    assert results[2].outcomes[-2:] == ["duplicate", "unmatched"]
+    assert Mention.objects.filter(brand=world.brand).count() == 15
+    assert rollup_totals(brand=world.brand)["count"] == 15
+    assert set(Mention.objects.values_list("sentiment", flat=True)) == {"positive", "negative"}
+
+
+def test_many_batches_see_a_query_added_between_batches(world):
+    add_query(world)
+    batches = iter([[make_post("one", "acme and zenith")], [make_post("two", "acme and zenith")]])
+
+    def batches_adding_a_query():
+        yield next(batches)
+        # Added while the first batch is being stored: the second batch is prepared
+        # with the queries read after this point.
+        add_query(world, name="Zenith", expression="zenith")
+        yield next(batches)
+
+    results = list(pipeline.ingest_batches(batches_adding_a_query()))
+
+    assert [r.new_matches for r in results] == [1, 2]

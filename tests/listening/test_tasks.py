@@ -125,10 +125,10 @@ def test_a_connector_bug_is_recorded_not_raised(world, monkeypatch):
     source = add_source(world)
     serve(monkeypatch, atom_feed())
 
-    def broken(posts, **kwargs):
+    def broken(batches, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tasks, "ingest", broken)
+    monkeypatch.setattr(tasks, "ingest_batches", broken)
 
     assert tasks.fetch_source.delay(source.pk).get() is None
 

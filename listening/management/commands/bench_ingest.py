@@ -22,7 +22,7 @@ from django.db import connection, connections, transaction
 
 from listening.demo import generate_posts
 from listening.models import Mention, Post, Query
-from listening.pipeline import forget_compiled_queries, ingest
+from listening.pipeline import forget_compiled_queries, ingest, ingest_batches
 from socialhub.models import Agency, Brand, User
 
 BRANDS = [
@@ -161,14 +161,18 @@ class Command(BaseCommand):
 _BATCHES: list[list] = []
 
 
-def _ingest_batches(worker: int, workers: int) -> int:
-    stored = 0
-    for chunk in _BATCHES[worker::workers]:
+def _posted_now(chunks: list[list]):
+    for chunk in chunks:
         published = datetime.now(UTC)  # as if the batch had just been posted
         for post in chunk:
             post.published_at = published
-        stored += ingest(chunk).new_mentions
-    return stored
+        yield chunk
+
+
+def _ingest_batches(worker: int, workers: int) -> int:
+    """The real pipeline's many-batch path: the next batch is prepared while the
+    current one is written (``listening.pipeline.ingest_batches``)."""
+    return sum(r.new_mentions for r in ingest_batches(_posted_now(_BATCHES[worker::workers])))
 
 
 def _child(worker: int, workers: int, results) -> None:
