@@ -11,12 +11,14 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet, Sum
 from django.utils.formats import number_format
 
 from listening.alerts.models import AlertKind, AlertRule
 from listening.models import Mention, Query, Rollup, Sentiment
+from listening.reports.selectors import brand_zone
 
 HOUR = timedelta(hours=1)
 
@@ -43,8 +45,15 @@ def _floor_hour(moment: datetime) -> datetime:
     return moment.replace(minute=0, second=0, microsecond=0)
 
 
-def _when(moment: datetime) -> str:
-    return f"{moment:%d %b %H:%M} UTC"
+def _zone(rule: AlertRule) -> ZoneInfo:
+    """The brand's time zone: alert texts tell the window in the time the brand reads."""
+    return brand_zone(rule.brand)
+
+
+def _when(moment: datetime, zone: ZoneInfo) -> str:
+    """A moment in the brand's time zone, with its abbreviation (10 Mar 16:00 JST)."""
+    local = moment.astimezone(zone)
+    return f"{local:%d %b %H:%M} {local:%Z}"
 
 
 def _num(value: float, digits: int = 1) -> str:
@@ -116,9 +125,10 @@ def volume_spike(rule: AlertRule, now: datetime) -> Observation:
     mean = sum(chunks) / periods
     spread = statistics.pstdev(chunks) if periods > 1 else 0.0
     window = _hours(rule.window_hours)
+    zone = _zone(rule)
     baseline_text = (
         f"the average of {_num(mean)} per {window} over the previous "
-        f"{_days(rule.baseline_days)} ({_when(baseline_start)} to {_when(start)})"
+        f"{_days(rule.baseline_days)} ({_when(baseline_start, zone)} to {_when(start, zone)})"
     )
     if rule.method == AlertRule.Method.ZSCORE:
         # A floor of 1 on the spread: a flat baseline would make any blip infinite.
@@ -134,7 +144,7 @@ def volume_spike(rule: AlertRule, now: datetime) -> Observation:
     holds = observed >= rule.min_count and value >= rule.threshold
     sentence = (
         f"{_num(observed)} mention{'s' if observed != 1 else ''} of {_scope(rule)} in the "
-        f"{window} from {_when(start)} to {_when(now)}: {comparison}, "
+        f"{window} from {_when(start, zone)} to {_when(now, zone)}: {comparison}, "
         f"with at least {_num(rule.min_count)} mentions."
     )
     return Observation(
@@ -177,10 +187,11 @@ def negative_share(rule: AlertRule, now: datetime) -> Observation:
         if base_share is not None
         else f"the previous {_days(rule.baseline_days)} had no mentions"
     )
+    zone = _zone(rule)
     sentence = (
         f"{_num(share)}% of the mentions of {_scope(rule)} were negative ({_num(negative)} "
-        f"of {_num(total)}) in the {_hours(rule.window_hours)} from {_when(start)} to "
-        f"{_when(now)}; the threshold is {_num(rule.threshold)}% with at least "
+        f"of {_num(total)}) in the {_hours(rule.window_hours)} from {_when(start, zone)} to "
+        f"{_when(now, zone)}; the threshold is {_num(rule.threshold)}% with at least "
         f"{_num(rule.min_count)} mentions; {baseline_text}."
     )
     return Observation(
@@ -222,7 +233,8 @@ def mention_rule(
     if mention_ids is not None and not mentions.filter(id__in=list(mention_ids)).exists():
         return None
     count = mentions.count()
-    window = f"the {_hours(rule.window_hours)} from {_when(start)} to {_when(now)}"
+    zone = _zone(rule)
+    window = f"the {_hours(rule.window_hours)} from {_when(start, zone)} to {_when(now, zone)}"
     if rule.kind == AlertKind.INFLUENCER:
         top = (
             mentions.select_related("post__author")
@@ -284,8 +296,16 @@ def emerging_term(rule: AlertRule, now: datetime) -> Observation:
         if t.score >= rule.threshold and t.count >= rule.min_count
     ]
     terms.sort(key=lambda t: (-t.score, -t.count, t.term))
-    days = f"{start:%d %b}" if start == end else f"{start:%d %b} to {end:%d %b}"
     window_start = datetime.combine(start, time.min, tzinfo=UTC)
+    zone = _zone(rule)
+    if window_start.astimezone(zone).utcoffset():
+        # Terms are counted per UTC day: tell where those days begin in the brand's time.
+        days = (
+            f"the UTC day{'s' if start != end else ''} from {_when(window_start, zone)} "
+            f"to {_when(now, zone)}"
+        )
+    else:
+        days = f"{start:%d %b}" if start == end else f"{start:%d %b} to {end:%d %b}"
     observation = Observation(
         holds=bool(terms),
         observed=0.0,

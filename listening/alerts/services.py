@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from listening.alerts import detectors, selectors
 from listening.alerts.models import Alert, AlertKind, AlertRead, AlertRule
 from listening.models import Query
+from listening.reports.selectors import brand_zone
 from socialhub.models import Brand, User
 
 logger = logging.getLogger(__name__)
@@ -166,7 +167,11 @@ def alert_rule_evaluate(
     """
     now = now or _now()
     # Locked: a batch and the schedule evaluating the same rule at once fire once.
-    rule = AlertRule.objects.select_for_update(of=("self",)).select_related("query").get(pk=rule.pk)
+    rule = (
+        AlertRule.objects.select_for_update(of=("self",))
+        .select_related("query", "brand")
+        .get(pk=rule.pk)
+    )
     observations = _observe(rule, now, mention_ids)
     AlertRule.objects.filter(pk=rule.pk).update(last_evaluated_at=now)
     if observations is None:
@@ -274,9 +279,10 @@ def alerts_email(*, alert_ids: list[int]) -> int:
         allowed = selectors.alert_recipient_choices(alert.brand)
         people = alert.rule.recipients.filter(pk__in=allowed.values("pk"), is_active=True)
         site = settings.SITE_URL.rstrip("/")
+        fired = alert.fired_at.astimezone(brand_zone(alert.brand))
         body = (
             f"{alert.rule.name} ({alert.get_kind_display()}) fired for {alert.brand.name} "
-            f"at {alert.fired_at:%d %b %Y %H:%M} UTC.\n\n"
+            f"at {fired:%d %b %Y %H:%M %Z}.\n\n"
             f"{alert.explanation}\n\n"
             f"The mentions behind it: {site}{mentions_url(alert)}\n"
             f"Acknowledge it: {alert_url(alert)}\n\n"

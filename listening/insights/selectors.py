@@ -31,10 +31,12 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from listening.inbox.selectors import InboxMetrics, inbox_metrics
 from listening.insights import sketch
 from listening.insights.models import AuthorDay, AuthorSketch, DayRollup
 from listening.insights.terms import EmergingTerm, detect_emerging, term_counts
 from listening.models import Author, Query, Rollup, Sentiment
+from listening.reports.selectors import brand_zone
 from socialhub.models import Brand
 
 MAX_DAYS = 366
@@ -81,6 +83,16 @@ class Period:
     @property
     def hi(self) -> datetime:
         return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def brand_today(brand: Brand, *, now: datetime | None = None) -> date:
+    """The date it is now where the brand is (its time zone): the "today" its presets
+    end with. Rollups stay in UTC days; only the user-facing boundaries move."""
+    return (now or _now()).astimezone(brand_zone(brand)).date()
 
 
 def preset_period(days: int, *, today: date | None = None) -> Period:
@@ -256,6 +268,7 @@ class Dashboard:
         "top_authors",
         "terms",
         "query_sentiment",
+        "inbox",
     )
 
     def __init__(
@@ -789,6 +802,25 @@ class Dashboard:
             )
         return out
 
+    @cached_property
+    def inbox(self) -> InboxMetrics:
+        """The monitoring inbox's response metrics for the period's items (median first
+        response, share answered within the brand's SLA) and the open backlog by age
+        now: the inbox page's own selector, over the same UTC days as the rollups (four
+        queries, however many items)."""
+        return inbox_metrics(
+            self.brand,
+            start=self.period.lo,
+            end=datetime.combine(self.period.end, time.max, tzinfo=UTC),
+        )
+
+    @property
+    def inbox_url(self) -> str:
+        """The inbox with every item of the period (its metrics match this widget's)."""
+        url = reverse("inbox:item_list", kwargs={"brand_slug": self.brand.slug})
+        params = {"start": self.period.start, "end": self.period.end, "status": "all"}
+        return f"{url}?{urlencode({k: str(v) for k, v in params.items()})}"
+
     # -- state ------------------------------------------------------------------------------
 
     @property
@@ -896,6 +928,20 @@ class Dashboard:
                 for q in self.query_sentiment
             ],
         )
+        inbox = self.inbox
+        tables["inbox"] = (
+            ["figure", "value"],
+            [
+                ["items", inbox.items],
+                ["answered", inbox.responded],
+                ["median_first_response_seconds", inbox.median_response_seconds],
+                ["sla_minutes", inbox.sla_minutes],
+                ["answered_within_sla", inbox.within_sla],
+                ["missed_sla", inbox.missed_sla],
+                ["open_now", inbox.open_items],
+            ]
+            + [[f"open_{b.key}", b.count] for b in inbox.backlog],
+        )
         return tables
 
     def payload(self) -> dict[str, Any]:
@@ -970,6 +1016,19 @@ def widget_json(d: Dashboard, name: str) -> Any:
         }
     if name == "query_sentiment":
         return [q.as_dict() for q in d.query_sentiment]
+    if name == "inbox":
+        m = d.inbox
+        return {
+            "items": m.items,
+            "responded": m.responded,
+            "median_first_response_seconds": m.median_response_seconds,
+            "sla_minutes": m.sla_minutes,
+            "within_sla": m.within_sla,
+            "missed_sla": m.missed_sla,
+            "sla_share": None if m.sla_share is None else round(m.sla_share * 100.0, 1),
+            "open_items": m.open_items,
+            "backlog": [{"key": b.key, "label": b.label, "count": b.count} for b in m.backlog],
+        }
     raise KeyError(name)
 
 
@@ -1001,6 +1060,7 @@ __all__ = [
     "Figure",
     "Filters",
     "Period",
+    "brand_today",
     "bucket_for",
     "dashboard",
     "preset_period",

@@ -20,7 +20,9 @@ class _DashboardMixin(access.BrandViewMixin):
 
     def get_dashboard(self) -> tuple[DashboardFilterForm, selectors.Dashboard]:
         queries = selectors.brand_queries(self.brand)
-        form = DashboardFilterForm(self.request.GET or None, queries=queries)
+        form = DashboardFilterForm(
+            self.request.GET or None, queries=queries, today=selectors.brand_today(self.brand)
+        )
         if form.is_bound:
             form.is_valid()
         period = form.period()

@@ -272,3 +272,33 @@ def test_a_planted_emerging_term_fires_through_the_insights_detector(world, hear
 
     quiet = rule(world, name="Calm", kind="emerging_term", threshold=2, min_count=10)
     assert evaluate(quiet, now - 3 * 24 * HOUR) == []
+
+
+# -- the brand's time zone -------------------------------------------------------------
+
+
+def test_an_alerts_text_tells_the_window_in_the_brands_time_zone(world, plant):
+    world.brand.timezone = "Asia/Tokyo"
+    world.brand.save(update_fields=["timezone"])
+    plant({h: 5 for h in range(6)})
+    r = rule(world, kind="volume_spike", threshold=3, min_count=10, window_hours=6)
+
+    [alert] = evaluate(r)
+
+    # The window runs 07:00 to 12:30 UTC on 10 March: 16:00 to 21:30 in Tokyo.
+    text = alert.explanation
+    assert "from 10 Mar 16:00 JST to 10 Mar 21:30 JST" in text
+    assert "UTC" not in text
+    assert alert.window_start == NOW.replace(minute=0) - 5 * HOUR  # stored in UTC
+
+
+def test_a_keyword_alert_tells_its_window_in_local_time(world, hear):
+    world.brand.timezone = "America/New_York"
+    world.brand.save(update_fields=["timezone"])
+    hear([make_post("acme recall", at=NOW - HOUR)])
+    r = rule(world, kind="keyword", keyword="recall", min_count=1, window_hours=2)
+
+    [alert] = evaluate(r)
+
+    # 10:30 to 12:30 UTC is 06:30 to 08:30 in New York (EDT since 8 March).
+    assert "from 10 Mar 06:30 EDT to 10 Mar 08:30 EDT" in alert.explanation

@@ -350,3 +350,15 @@ def test_the_rule_list_runs_a_fixed_number_of_queries(world):
     with CaptureQueriesContext(connection) as larger:
         client.get(url("alertrule_list", world.brand))
     assert len(larger.captured_queries) == len(small.captured_queries)
+
+
+def test_alert_pages_show_times_in_the_brands_time_zone(world):
+    world.brand.timezone = "Asia/Tokyo"
+    world.brand.save(update_fields=["timezone"])
+    [alert] = fire(make_rule(world))  # window_start = window_end = 12:30 UTC on 10 March
+    client = world.client_for("analyst")
+
+    detail = client.get(url("alert_detail", world.brand, pk=alert.pk)).content.decode()
+    assert "Mar 10, 2026 21:30 to Mar 10, 2026 21:30 JST" in detail
+    listing = client.get(url("alert_list", world.brand)).content.decode()
+    assert "JST</time>" in listing

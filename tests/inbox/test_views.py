@@ -353,3 +353,19 @@ def test_settings_say_what_is_wrong(world, queries):
 
 def test_clients_cannot_open_the_settings(world):
     assert world.client_for("client").get(url("settings", world.brand)).status_code == 403
+
+
+def test_inbox_and_mention_pages_show_times_in_the_brands_time_zone(world, items):
+    from zoneinfo import ZoneInfo
+
+    world.brand.timezone = "Asia/Tokyo"
+    world.brand.save(update_fields=["timezone"])
+    item = items[0]
+    local = item.published_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    shown_at = f"{local:%b} {local.day}, {local:%Y %H:%M} JST"
+    client = world.client_for("analyst")
+
+    detail = client.get(url("item_detail", world.brand, pk=item.pk)).content.decode()
+    assert shown_at in detail
+    stream = reverse("listening:mention_list", kwargs={"brand_slug": world.brand.slug})
+    assert shown_at in client.get(stream).content.decode()

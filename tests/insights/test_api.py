@@ -35,6 +35,7 @@ def test_every_role_reads_the_full_payload(world, acme, role):
         ("top-authors", "top_authors"),
         ("terms", "terms"),
         ("query-sentiment", "query_sentiment"),
+        ("inbox", "inbox"),
     ],
 )
 def test_each_widget_has_its_own_route(world, acme, widget, key):
@@ -87,3 +88,13 @@ def test_the_dashboard_is_in_the_openapi_schema(world):
     assert "/api/brands/{brand_slug}/dashboard/share-of-voice/" in paths
     params = {p["name"] for p in paths["/api/brands/{brand_slug}/dashboard/"]["get"]["parameters"]}
     assert {"start", "end", "query", "platform", "lang", "sentiment", "days"} <= params
+
+
+def test_the_inbox_widget_gives_the_response_metrics(world, acme):
+    response = world.client_for("client").get(api(acme.brand, "inbox"), PERIOD)
+    inbox = response.json()["inbox"]
+    assert (inbox["items"], inbox["responded"], inbox["open_items"]) == (21, 0, 27)
+    assert inbox["median_first_response_seconds"] is None
+    assert inbox["sla_minutes"] == 240 and inbox["missed_sla"] == 21
+    assert inbox["sla_share"] == 0.0
+    assert [b["key"] for b in inbox["backlog"]][-1] == "gt_7d"

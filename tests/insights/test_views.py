@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -7,6 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from listening.inbox import services as inbox_services
+from listening.inbox.models import InboxItem
+from listening.insights import selectors
 from tests.insights.conftest import END, START, build
 
 PERIOD = {"start": START.isoformat(), "end": END.isoformat()}
@@ -94,8 +98,10 @@ def test_the_page_runs_as_many_queries_on_a_large_fixture_as_on_a_small_one(worl
     # The layout's (session, user, brand, role, sidebar counters) plus the dashboard's:
     # the brand's queries, day cells, platform/language split, the author sketches
     # (unique authors), the shortlisted candidates and their figures (top authors),
-    # term totals and per-term counts.
-    assert counts[0] == counts[1], counts
+    # term totals and per-term counts (15); then the inbox widget's four: the brand's
+    # inbox settings (SLA), the period's answered items (median), the period's counts
+    # (SLA misses) and the open backlog by age.
+    assert counts == [19, 19], counts
 
 
 def test_it_exports_a_chart_table_as_csv(world, acme):
@@ -177,3 +183,71 @@ def test_odd_but_valid_inputs_render_everywhere(world, acme, params):
     assert xlsx.status_code == 200
     api = client.get(f"/api/brands/{acme.brand.slug}/dashboard/", params)
     assert api.status_code == 200, api.content
+
+
+def _answer(item, minutes, actor):
+    inbox_services.item_reply(
+        actor=actor, item=item, text="Thanks!", at=item.published_at + timedelta(minutes=minutes)
+    )
+
+
+def test_it_shows_the_inbox_metrics_of_the_period_with_a_link_to_the_inbox(world, acme):
+    analyst = world.users["analyst"]
+    items = list(InboxItem.objects.filter(brand=acme.brand).order_by("published_at", "id"))
+    in_period = [i for i in items if i.published_at.date() >= START]
+    assert len(in_period) == 21 and len(items) == 27
+    _answer(in_period[0], 30, analyst)
+    _answer(in_period[1], 90, analyst)
+    _answer(items[0], 10, analyst)  # the previous period: not in this period's figures
+
+    response = world.client_for("client").get(url(acme.brand), PERIOD)
+    html = response.content.decode()
+    assert 'id="inbox-metrics"' in html
+    metrics = response.context["board"].inbox
+    # Two answers of the period in 30 and 90 minutes; the 19 others are open, past the
+    # 4-hour SLA: missed.
+    assert (metrics.items, metrics.responded) == (21, 2)
+    assert metrics.median_display == "1 h"
+    assert (metrics.within_sla, metrics.missed_sla) == (2, 19)
+    assert metrics.sla_percent == "10%"
+    assert metrics.open_items == 24  # the backlog now, whatever the period
+    assert {b.key: b.count for b in metrics.backlog}["gt_7d"] == 24
+    inbox = reverse("inbox:item_list", kwargs={"brand_slug": acme.brand.slug})
+    link = f"{inbox}?start=2026-01-01&amp;end=2026-01-10&amp;status=all"
+    assert f'href="{link}"' in html
+    # The inbox page, opened from the link, shows the same figures.
+    page = world.client_for("client").get(link.replace("&amp;", "&"))
+    assert page.context["metrics"].median_display == "1 h"
+    assert page.context["metrics"].sla_percent == "10%"
+
+
+def test_the_inbox_widget_shows_on_an_empty_dashboard_too(world, acme):
+    response = world.client_for("analyst").get(url(acme.brand), {"start": "2030-01-01"})
+    html = response.content.decode()
+    assert "Nothing to chart yet" in html
+    assert 'id="inbox-metrics"' in html
+    assert response.context["board"].inbox.open_items == 27
+
+
+def test_the_workbook_has_the_inbox_table(world, acme):
+    response = world.client_for("client").get(
+        url(acme.brand, "export"), {**PERIOD, "table": "inbox", "fmt": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == ["figure", "value"]
+    assert ["items", "21"] in rows and ["open_now", "27"] in rows
+
+
+@pytest.mark.parametrize(("zone", "today"), [("Asia/Tokyo", "2026-01-11"), ("UTC", "2026-01-10")])
+def test_today_is_the_brands_own_date(world, acme, monkeypatch, zone, today):
+    acme.brand.timezone = zone
+    acme.brand.save(update_fields=["timezone"])
+    # 23:30 UTC on 10 January: already 08:30 on the 11th in Tokyo.
+    monkeypatch.setattr(selectors, "_now", lambda: datetime(2026, 1, 10, 23, 30, tzinfo=UTC))
+    client = world.client_for("analyst")
+
+    response = client.get(url(acme.brand), {"days": "7"})
+    assert response.context["board"].period.end.isoformat() == today
+    assert f'data-today="{today}"' in response.content.decode()
+    api = client.get(f"/api/brands/{acme.brand.slug}/dashboard/summary/", {"days": "7"})
+    assert api.json()["period"]["end"] == today

@@ -19,7 +19,8 @@ FILTER_PARAMETERS = [
         "days",
         OpenApiTypes.STR,
         enum=["7", "30", "90"],
-        description="Preset period: the last N days (default 30).",
+        description="Preset period: the last N days up to today in the brand's time zone "
+        "(default 30).",
     ),
     OpenApiParameter(
         "start",
@@ -86,7 +87,9 @@ class DashboardViewSet(access.BrandViewSet):
 
     def _dashboard(self) -> selectors.Dashboard:
         queries = selectors.brand_queries(self.brand)
-        form = DashboardFilterForm(self.request.query_params, queries=queries)
+        form = DashboardFilterForm(
+            self.request.query_params, queries=queries, today=selectors.brand_today(self.brand)
+        )
         if not form.is_valid():
             raise exceptions.ValidationError(
                 {field: list(messages) for field, messages in form.errors.items()}
@@ -188,3 +191,11 @@ class DashboardViewSet(access.BrandViewSet):
     @action(detail=False, url_path="query-sentiment")
     def query_sentiment(self, request, brand_slug: str):
         return self._widget("query_sentiment")
+
+    @_widget_schema(
+        "Monitoring inbox: median first response, share answered within the SLA (items "
+        "published in the period) and the open backlog by age (now)"
+    )
+    @action(detail=False)
+    def inbox(self, request, brand_slug: str):
+        return self._widget("inbox")
