@@ -1,0 +1,29 @@
+"""Where the calendar hears about new mentions: the pipeline's ``on_new_mentions`` hook
+links a brand's published posts to the mentions that are them (same URL, or the same
+platform and id), so their engagement shows up on the calendar and in the KPIs."""
+
+from __future__ import annotations
+
+import logging
+
+from listening.pipeline import on_new_mentions
+
+logger = logging.getLogger(__name__)
+_connected = False
+
+
+def _after_batch(mention_ids: list[int]) -> None:
+    from campaigns.calendar import services
+
+    if mention_ids:
+        services.link_mentions(list(mention_ids))
+
+
+def connect() -> None:
+    """Register the hook once per process (and the calendar's Celery tasks with it)."""
+    global _connected
+    if not _connected:
+        from campaigns.calendar import tasks  # noqa: F401  (registers calendar.* tasks)
+
+        on_new_mentions(_after_batch)
+        _connected = True
