@@ -6,3 +6,9 @@ class InfluencersConfig(AppConfig):
 
     name = "influencers"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from influencers import hooks
+
+        hooks.connect()
+        hooks.extend_campaigns()

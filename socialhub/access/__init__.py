@@ -177,6 +177,34 @@ def is_agency_admin(user: User | AnonymousUser, agency: Agency) -> bool:
     return AgencyMembership.objects.filter(user=user, agency=agency, is_admin=True).exists()
 
 
+def directory_agency_ids(user: User | AnonymousUser) -> models.QuerySet:
+    """Ids of the agencies whose influencer directory ``user`` may use (a subquery).
+
+    The directory is agency-wide, so it holds notes about every brand's influencers:
+    only the agency's staff may use it, never its clients."""
+    if not user.is_authenticated or not user.is_active:
+        return apps.get_model("socialhub", "Agency").objects.none().values("id")
+    AgencyMembership, BrandMembership = _membership_models()
+    Agency = apps.get_model("socialhub", "Agency")
+    staff_roles = sorted(_STAFF - {ADMIN})
+    return Agency.objects.filter(
+        # Agency admins: the directory of every agency they administer.
+        Q(id__in=AgencyMembership.objects.filter(user=user, is_admin=True).values("agency_id"))
+        # Staff (manager, analyst) of at least one active brand of the agency.
+        | Q(
+            id__in=BrandMembership.objects.filter(
+                user=user, role__in=staff_roles, brand__archived_at__isnull=True
+            ).values("brand__agency_id")
+        )
+    ).values("id")
+
+
+def can_use_directory(user: User | AnonymousUser, agency: Agency) -> bool:
+    """May ``user`` see and edit ``agency``'s influencer directory? Its admins and the
+    staff (manager, analyst) of one of its brands may; clients and outsiders may not."""
+    return directory_agency_ids(user).filter(id=agency.pk).exists()
+
+
 # -- querysets -------------------------------------------------------------------------
 
 
@@ -250,10 +278,20 @@ def get_agency_for_admin(user: User | AnonymousUser, slug: str) -> Agency:
     return agency
 
 
+def get_agency_for_directory(user: User | AnonymousUser, slug: str) -> Agency:
+    """The agency named in the URL, if the user may use its influencer directory; else 404."""
+    Agency = apps.get_model("socialhub", "Agency")
+    agency = Agency.objects.filter(id__in=directory_agency_ids(user), slug=slug).first()
+    if agency is None:
+        raise Http404("No such agency.")
+    return agency
+
+
 # -- views (imported lazily: they need Django's auth and DRF, which need the models) -----
 
 _VIEW_NAMES = (
     "AgencyAdminMixin",
+    "AgencyDirectoryMixin",
     "BrandCapabilityPermission",
     "BrandViewMixin",
     "BrandViewSet",

@@ -11,9 +11,12 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from socialhub.access import (
     can,
+    can_use_directory,
     capabilities_of,
     get_agency_for_admin,
+    get_agency_for_directory,
     get_brand_for_user,
+    is_agency_admin,
     role_for,
 )
 from socialhub.access.permissions import TwoFactorRequirementPermission
@@ -109,6 +112,11 @@ class AgencyAdminMixin(_ScopedViewMeta, LoginRequiredMixin):
         self.agency = get_agency_for_admin(request.user, kwargs["agency_slug"])
         return super().dispatch(request, *args, **kwargs)
 
+    @staticmethod
+    def allows(user, agency: Agency) -> bool:
+        """Who gets in (the access suite asks): the agency's admins."""
+        return is_agency_admin(user, agency)
+
     def get_queryset(self):
         """Rows of ``self.model`` belonging to this agency."""
         qs = self.model._default_manager.filter(**{self.agency_field: self.agency})
@@ -118,6 +126,43 @@ class AgencyAdminMixin(_ScopedViewMeta, LoginRequiredMixin):
 
     def scope_queryset(self, qs):
         """Narrow the agency's rows further; never widen."""
+        return qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["agency"] = self.agency
+        return context
+
+
+class AgencyDirectoryMixin(_ScopedViewMeta, LoginRequiredMixin):
+    """The one mixin for the agency-wide influencer directory under
+    ``/agency/<agency_slug>/influencers/``: the agency's admins and the staff of one of
+    its brands get in (``can_use_directory``); clients and everyone else get 404.
+
+    ``model`` must have an ``objects.for_user(user)`` and an ``agency`` field.
+    """
+
+    _scoping_base = True
+    agency: Agency
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.agency = get_agency_for_directory(request.user, kwargs["agency_slug"])
+        return super().dispatch(request, *args, **kwargs)
+
+    @staticmethod
+    def allows(user, agency: Agency) -> bool:
+        """Who gets in (the access suite asks): ``can_use_directory``."""
+        return can_use_directory(user, agency)
+
+    def get_queryset(self):
+        """Rows of ``self.model`` in this agency's directory."""
+        qs = self.model._default_manager.for_user(self.request.user).filter(agency=self.agency)
+        return self.scope_queryset(qs)
+
+    def scope_queryset(self, qs):
+        """Narrow the directory's rows further; never widen."""
         return qs
 
     def get_context_data(self, **kwargs):

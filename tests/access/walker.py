@@ -169,11 +169,12 @@ def check_classes(routes: list[Route]) -> list[str]:
                             f"{route.actions[method.lower()]!r}, which has no capability."
                         )
         elif route.kind == AGENCY:
-            if cls is None or not issubclass(cls, access.AgencyAdminMixin):
+            bases = (access.AgencyAdminMixin, access.AgencyDirectoryMixin)
+            if cls is None or not issubclass(cls, bases):
                 served = cls.__name__ if cls else getattr(route.callback, "__name__", "?")
                 problems.append(
-                    f"{where} has an agency_slug but {served} is not an AgencyAdminMixin: "
-                    "nothing checks that the user administers the agency."
+                    f"{where} has an agency_slug but {served} is not an AgencyAdminMixin "
+                    "or AgencyDirectoryMixin: nothing checks who may use the agency."
                 )
             elif not route.name:
                 problems.append(f"{where} is an agency route without a name; name it.")
@@ -371,7 +372,9 @@ def check_brand_route(route: Route, world, urlconf: str | None = None) -> Report
 
 
 def check_agency_route(route: Route, world, urlconf: str | None = None) -> Report:
-    """Only the agency's own admins get in; everyone else gets 404 (anonymous: sign in)."""
+    """Only those the view's mixin ``allows`` get in (the agency's admins; for the
+    influencer directory, also its brands' staff); everyone else gets 404 (anonymous:
+    sign in)."""
     report = Report(route)
     extra = _object_kwargs(route)
     if extra - {"pk"}:
@@ -395,7 +398,7 @@ def check_agency_route(route: Route, world, urlconf: str | None = None) -> Repor
                         ok = _expect_anonymous(response)
                         report.expect(ok, person, method, url, "sign-in", response)
                         continue
-                    if not access.is_agency_admin(person.user, agency):
+                    if not route.view_class.allows(person.user, agency):
                         report.expect(status == 404, person, method, url, "404", response)
                         continue
                     if method == "GET":

@@ -1,0 +1,103 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils.timezone import now
+
+from influencers import services
+from influencers.models import InfluencerProfile, Relationship
+from tests.influencers.conftest import days_ago
+
+
+def test_a_duplicate_handle_is_refused_naming_the_influencer_who_has_it(world, influencer):
+    with pytest.raises(ValidationError) as caught:
+        services.influencer_create(
+            actor=None,
+            agency=world.agency,
+            name="Copycat",
+            profiles=[{"platform": "instagram", "handle": "@NINA"}],
+        )
+    message = caught.value.message_dict["handle"][0]
+    assert "@nina on Instagram is already in the directory: Nina Nano" in message
+    assert influencer.get_absolute_url() in message
+    # Nothing half-saved: the new influencer went with its refused profile.
+    assert not world.agency.influencers.filter(name="Copycat").exists()
+
+
+def test_the_same_handle_may_be_in_another_agencys_directory(world, influencer):
+    other = services.influencer_create(
+        actor=None,
+        agency=world.foreign_agency,
+        name="Nina elsewhere",
+        profiles=[{"platform": "instagram", "handle": "nina"}],
+    )
+    assert other.profiles.count() == 1
+
+
+def test_a_profile_links_to_the_listening_author_with_its_handle(world, hear):
+    hear([("runner", "acme love it", days_ago(1))])
+    influencer = services.influencer_create(
+        actor=None,
+        agency=world.agency,
+        name="Runner",
+        profiles=[{"platform": "mastodon", "handle": "Runner"}],
+    )
+    profile = influencer.profiles.get()
+    assert profile.author is not None
+    assert profile.author.handle == "runner"
+    # The follower count comes from listening when none was typed.
+    assert profile.followers == 100
+
+
+def test_a_profile_is_linked_when_its_author_first_appears_on_ingest(world, influencer, hear):
+    profile = influencer.profiles.get(platform="mastodon")
+    assert profile.author is None
+    hear([("nina", "acme love it", days_ago(1))])
+    profile.refresh_from_db()
+    assert profile.author.handle == "nina"
+    # Instagram is not a listening platform: it stays unlinked.
+    assert InfluencerProfile.objects.get(platform="instagram").author is None
+
+
+def test_a_brand_cannot_open_a_relationship_with_another_agencys_influencer(world):
+    foreign = services.influencer_create(actor=None, agency=world.foreign_agency, name="Far")
+    with pytest.raises(ValidationError) as caught:
+        services.relationship_open(actor=None, brand=world.brand, influencer=foreign)
+    assert "influencer" in caught.value.message_dict
+
+
+def test_a_brand_has_one_relationship_per_influencer(world, relationship):
+    with pytest.raises(ValidationError) as caught:
+        services.relationship_open(
+            actor=None, brand=world.brand, influencer=relationship.influencer
+        )
+    assert "already has a relationship" in caught.value.message_dict["influencer"][0]
+    # Another brand of the agency keeps its own.
+    other = services.relationship_open(
+        actor=None, brand=world.sibling, influencer=relationship.influencer
+    )
+    assert Relationship.objects.filter(influencer=relationship.influencer).count() == 2
+    assert other.stage == "prospect"
+
+
+def test_the_owner_must_be_on_the_brands_team(world, relationship):
+    with pytest.raises(ValidationError) as caught:
+        services.relationship_update(
+            actor=None, relationship=relationship, owner=world.users["client"]
+        )
+    assert "owner" in caught.value.message_dict
+    services.relationship_update(actor=None, relationship=relationship, owner=world.users["admin"])
+    assert relationship.owner == world.users["admin"]
+
+
+def test_an_interaction_in_the_future_is_refused(world, relationship):
+    with pytest.raises(ValidationError) as caught:
+        services.interaction_add(
+            actor=None,
+            relationship=relationship,
+            kind="call",
+            date=now().date() + timedelta(days=2),
+            summary="Planned call",
+        )
+    assert "date" in caught.value.message_dict
+    assert not relationship.interactions.exists()
