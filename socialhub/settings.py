@@ -211,8 +211,32 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # addresses (tests, an intranet feed); everything else passes the SSRF guard.
 SOCIALHUB_HTTP_ALLOWED_HOSTS = env_list("SOCIALHUB_HTTP_ALLOWED_HOSTS")
 
+# The content calendar warns of a channel with no post for this many days.
+CALENDAR_GAP_DAYS = env_int("CALENDAR_GAP_DAYS", 3)
+
 # Invitations expire after this many days.
 SOCIALHUB_INVITATION_DAYS = env_int("SOCIALHUB_INVITATION_DAYS", 7)
+
+# Campaign KPIs: the advertising-equivalent value prices 1000 impressions at this CPM,
+# in the campaign's currency.
+SOCIALHUB_AVE_CPM = env_str("SOCIALHUB_AVE_CPM", "5.00")
+
+# Influencer collaborations: the earned-media value rate card (docs/influencers.md).
+# Per platform (or "default"): a value per engagement and per 1000 reach, in the
+# collaboration's currency. Override with SOCIALHUB_EMV_RATES as JSON of the same shape.
+SOCIALHUB_EMV_RATES: dict[str, dict[str, str]] = {
+    "default": {"engagement": "0.10", "reach_cpm": "5.00"},
+    "instagram": {"engagement": "0.20", "reach_cpm": "8.00"},
+    "tiktok": {"engagement": "0.08", "reach_cpm": "6.00"},
+    "youtube": {"engagement": "0.30", "reach_cpm": "12.00"},
+}
+if env_str("SOCIALHUB_EMV_RATES"):
+    import json
+
+    try:
+        SOCIALHUB_EMV_RATES = json.loads(env_str("SOCIALHUB_EMV_RATES"))
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"SOCIALHUB_EMV_RATES is not valid JSON: {exc}") from exc
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -229,6 +253,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Uploads (the calendar's post images).
+MEDIA_ROOT = Path(os.environ.get("SOCIALHUB_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_URL = "/media/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
@@ -293,6 +320,10 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "listening.alerts.models.AlertKind",
         "InboxEventKindEnum": "listening.inbox.models.InboxEvent.Kind",
         "InboxStatusEnum": "listening.inbox.models.Status",
+        "SocialPlatformEnum": "campaigns.models.SocialAccount.Platform",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "InfluencerPlatformEnum": "influencers.models.InfluencerPlatform",
+        "RelationshipStageEnum": "influencers.models.Stage",
     },
 }
 
@@ -335,6 +366,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly: sends each brand's weekly digest from Monday 07:00 in the brand's time zone
     # (at most once a week per person, so extra runs are harmless).
     "reports-weekly-digests": {"task": "reports.send_due_digests", "schedule": 3600.0},
+    # Every minute: publishes (or marks ready) the calendar's posts whose time has come.
+    "calendar-publish-due": {"task": "calendar.publish_due", "schedule": 60.0},
+    # Daily: relationship health from listening (influencers.health).
+    "influencers-health-check": {"task": "influencers.health_check_all", "schedule": 86400.0},
 }
 
 # Production hardening: all of it on when DEBUG is off.

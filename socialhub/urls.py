@@ -79,7 +79,11 @@ urlpatterns = [
     path("b/<slug:brand_slug>/", include("listening.reports.urls")),
     path("b/<slug:brand_slug>/", include("campaigns.urls")),
     path("b/<slug:brand_slug>/", include("campaigns.calendar.urls")),
+    # The client's approval page and the .ics feed: the token is the credential.
+    path("", include("campaigns.calendar.public_urls")),
     path("b/<slug:brand_slug>/", include("campaigns.reviews.urls")),
+    # The influencer directory (agency-wide) and relationships (per brand).
+    path("", include("influencers.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("socialhub.api.urls")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.urls import resolve
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
@@ -107,12 +108,21 @@ class BrandRootSerializer(BrandSerializer):
 
     @extend_schema_field(serializers.DictField(child=serializers.URLField()))
     def get_links(self, brand: Brand) -> dict[str, str]:
+        """The brand's endpoints that the reader may open (a client is not shown the
+        approval links, which only managers hold)."""
         request = self.context["request"]
         kwargs = {"brand_slug": brand.slug}
-        return {
-            name: reverse(f"api:{route}", kwargs=kwargs, request=request)
-            for name, route in BRAND_ENDPOINTS.items()
-        }
+        links = {}
+        for name, route in BRAND_ENDPOINTS.items():
+            path = reverse(f"api:{route}", kwargs=kwargs)
+            view = resolve(path).func
+            capability_for = getattr(getattr(view, "cls", None), "capability_for", None)
+            capability = (
+                capability_for("GET", getattr(view, "actions", None)) if capability_for else None
+            )
+            if capability is None or access.can(request.user, capability, brand):
+                links[name] = request.build_absolute_uri(path)
+        return links
 
 
 # Every endpoint under /api/brands/<slug>/, listed on the brand's API root.
@@ -128,6 +138,16 @@ BRAND_ENDPOINTS: dict[str, str] = {
     "alerts": "brand-alert-list",
     "mentions_export": "brand-mention-export-list",
     "digest_subscription": "brand-digest-subscription",
+    "campaigns": "brand-campaign-list",
+    "kpis": "brand-kpi-list",
+    "kpi_entries": "brand-kpi-entry-list",
+    "social_accounts": "brand-social-account-list",
+    "posts": "brand-post-list",
+    "approval_links": "brand-approval-link-list",
+    "reviews": "brand-review-list",
+    "influencer_relationships": "brand-influencer-relationship-list",
+    "influencer_interactions": "brand-influencer-interaction-list",
+    "influencer_collaborations": "brand-influencer-collaboration-list",
 }
 
 

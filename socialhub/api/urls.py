@@ -35,4 +35,5 @@ urlpatterns = [
     path("", include("campaigns.api.urls")),
     path("", include("campaigns.calendar.api.urls")),
     path("", include("campaigns.reviews.api.urls")),
+    path("", include("influencers.api.urls")),
 ]

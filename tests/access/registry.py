@@ -9,11 +9,34 @@ fails loudly until one is registered.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from itertools import count
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model
 
+from campaigns import services as campaign_services
+from campaigns.calendar import services as calendar_services
+from campaigns.models import (
+    ApprovalLink,
+    Campaign,
+    ContentPost,
+    Kpi,
+    KpiEntry,
+    PostMedia,
+    Review,
+    ReviewDecision,
+    SocialAccount,
+)
+from campaigns.reviews import services as review_services
+from influencers import services as influencer_services
+from influencers.models import (
+    Collaboration,
+    Influencer,
+    InfluencerProfile,
+    Interaction,
+    Relationship,
+)
 from listening import services as listening_services
 from listening.alerts import services as alerts_services
 from listening.alerts.models import Alert, AlertRule
@@ -42,6 +65,13 @@ ALLOWLIST: dict[str, str] = {
     "api:docs": "Swagger UI over the schema",
     "api:agency-*": "agencies the user belongs to; changes only by its admins (own querysets)",
     "api:brand-list": "brands the user holds (Brand.objects.for_user); create in own agency",
+    "api:influencer-*": (
+        "agency influencer directories (Influencer/InfluencerProfile.objects.for_user: "
+        "the agency's admins and its brands' staff); tested in tests/influencers/test_api.py"
+    ),
+    "calendar_public:approve": "the signed token is the credential (a client's approval link)",
+    "calendar_public:approve_media": "the approval link's token: images of posts in review",
+    "calendar_public:ics": "the private feed token is the credential (the brand's .ics feed)",
 }
 
 _n = count(1)
@@ -186,6 +216,131 @@ def make_routing_rule(brand: Brand) -> RoutingRule:
     )
 
 
+def make_social_account(brand: Brand) -> SocialAccount:
+    return calendar_services.social_account_create(
+        actor=_admin_of(brand), brand=brand, platform="x", handle=f"@{_email()}"
+    )
+
+
+def make_content_post(brand: Brand) -> ContentPost:
+    return calendar_services.post_create(
+        actor=_admin_of(brand),
+        brand=brand,
+        account=make_social_account(brand),
+        text="A post for the access suite",
+    )
+
+
+# The smallest valid PNG (1×1), for posts with an image.
+ONE_PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4a40000000049454e44ae426082"
+)
+
+
+def make_post_media(brand: Brand) -> PostMedia:
+    post = calendar_services.post_create(
+        actor=_admin_of(brand),
+        brand=brand,
+        account=make_social_account(brand),
+        text="A post with an image",
+        images=[SimpleUploadedFile("pixel.png", ONE_PIXEL_PNG, content_type="image/png")],
+    )
+    return post.media.get()
+
+
+def make_approval_link(brand: Brand) -> ApprovalLink:
+    return calendar_services.approval_link_create(
+        actor=_admin_of(brand),
+        brand=brand,
+        recipient_name="Access Suite",
+        recipient_email=_email(),
+    )
+
+
+def make_campaign(brand: Brand) -> Campaign:
+    return campaign_services.campaign_create(
+        actor=_admin_of(brand),
+        brand=brand,
+        name=_email(),
+        objective="awareness",
+        start_date=date(2026, 1, 1),
+        end_date=date(2026, 1, 31),
+    )
+
+
+def make_kpi(brand: Brand) -> Kpi:
+    return campaign_services.kpi_create(
+        actor=_admin_of(brand), campaign=make_campaign(brand), metric="clicks", target=100
+    )
+
+
+def make_kpi_entry(brand: Brand) -> KpiEntry:
+    return campaign_services.kpi_entry_create(
+        actor=_admin_of(brand),
+        campaign=make_campaign(brand),
+        metric="clicks",
+        date=date(2026, 1, 2),
+        value=10,
+    )
+
+
+def make_review(brand: Brand) -> Review:
+    return review_services.review_create(
+        actor=_admin_of(brand), campaign=make_campaign(brand), summary="Access suite review."
+    )
+
+
+def make_review_decision(brand: Brand) -> ReviewDecision:
+    review = review_services.review_create(
+        actor=_admin_of(brand),
+        campaign=make_campaign(brand),
+        decisions=[{"verdict": "keep", "subject": "Access suite decision"}],
+    )
+    return review.decisions.get()
+
+
+def make_influencer(brand: Brand) -> Influencer:
+    return influencer_services.influencer_create(
+        actor=_admin_of(brand),
+        agency=brand.agency,
+        name=_email(),
+        profiles=[{"platform": "instagram", "handle": f"suite{next(_n)}", "followers": 100}],
+    )
+
+
+def make_influencer_profile(brand: Brand) -> InfluencerProfile:
+    return make_influencer(brand).profiles.get()
+
+
+def make_relationship(brand: Brand) -> Relationship:
+    return influencer_services.relationship_open(
+        actor=_admin_of(brand), brand=brand, influencer=make_influencer(brand)
+    )
+
+
+def make_interaction(brand: Brand) -> Interaction:
+    return influencer_services.interaction_add(
+        actor=_admin_of(brand),
+        relationship=make_relationship(brand),
+        kind="email",
+        date=datetime.now(UTC).date(),
+        summary="Access suite interaction.",
+    )
+
+
+def make_collaboration(brand: Brand) -> Collaboration:
+    return influencer_services.collaboration_create(
+        actor=_admin_of(brand),
+        brand=brand,
+        relationship=make_relationship(brand),
+        campaign=make_campaign(brand),
+        fee=100,
+        currency="EUR",
+        deliverables=[{"platform": "instagram", "format": "post", "count": 1}],
+    )
+
+
 # model → a function building one object that belongs to the given brand (or its agency).
 FACTORIES: dict[type[Model], Callable[[Brand], Model]] = {
     BrandMembership: make_membership,
@@ -202,6 +357,20 @@ FACTORIES: dict[type[Model], Callable[[Brand], Model]] = {
     AlertRule: make_alert_rule,
     Alert: make_alert,
     ImportJob: make_import_job,
+    Influencer: make_influencer,
+    InfluencerProfile: make_influencer_profile,
+    Relationship: make_relationship,
+    Interaction: make_interaction,
+    Collaboration: make_collaboration,
+    SocialAccount: make_social_account,
+    ContentPost: make_content_post,
+    ApprovalLink: make_approval_link,
+    PostMedia: make_post_media,
+    Campaign: make_campaign,
+    Kpi: make_kpi,
+    KpiEntry: make_kpi_entry,
+    Review: make_review,
+    ReviewDecision: make_review_decision,
 }
 
 # Routes whose view has no ``model`` (form and template views): what their pk names.

@@ -197,11 +197,20 @@ def brand_list_routes() -> set[str]:
 
 
 def test_the_brand_root_links_every_endpoint_of_the_brand(api):
-    client = api("client")
-    links = client.get("/api/brands/acme-test/").json()["links"]
+    links = api("admin").get("/api/brands/acme-test/").json()["links"]
 
     expected = {f"http://testserver/api/brands/acme-test/{rest}/" for rest in brand_list_routes()}
     assert expected and expected <= set(links.values())
+
+
+@pytest.mark.parametrize("role", ["admin", "manager", "analyst", "client"])
+def test_the_brand_root_links_only_what_the_reader_may_open(api, role):
+    client = api(role)
+    links = client.get("/api/brands/acme-test/").json()["links"]
+
+    assert "mentions" in links
+    # Approval links carry the clients' secret tokens: managers only.
+    assert ("approval_links" in links) == (role in ("admin", "manager"))
     for url in links.values():
         assert client.get(url).status_code == 200, url
 
