@@ -27,7 +27,7 @@ from listening.forms import (
 from listening.models import ImportJob, Mention, PhraseRule, Query, Source
 from listening.querylang import QuerySyntaxError, lint
 from socialhub import access
-from socialhub.views import _form_errors_from
+from socialhub.views import CreateOrEditFormMixin, _form_errors_from
 
 
 class SourceListView(access.BrandViewMixin, ListView):
@@ -39,21 +39,13 @@ class SourceListView(access.BrandViewMixin, ListView):
     context_object_name = "sources"
 
 
-class SourceFormView(access.BrandViewMixin, FormView):
+class SourceFormView(CreateOrEditFormMixin, access.BrandViewMixin, FormView):
     """Add a source, or edit one (``pk`` in the URL)."""
 
     required_capability = "listening.configure"
     model = Source
     form_class = SourceForm
     template_name = "listening/source_form.html"
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        self.object = None
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-            kwargs["instance"] = self.object
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -125,7 +117,7 @@ class QueryListView(access.BrandViewMixin, ListView):
         return qs.order_by("kind", "name")
 
 
-class QueryFormView(access.BrandViewMixin, FormView):
+class QueryFormView(CreateOrEditFormMixin, access.BrandViewMixin, FormView):
     """The query editor: create or edit, with lint warnings and a preview before saving."""
 
     required_capability = "listening.configure"
@@ -133,14 +125,6 @@ class QueryFormView(access.BrandViewMixin, FormView):
     form_class = QueryForm
     template_name = "listening/query_form.html"
     preview_days = 30
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        self.object = None
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        kwargs["instance"] = self.object
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

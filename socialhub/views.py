@@ -46,6 +46,27 @@ def _form_errors_from(exc: ValidationError, form) -> None:
 # -- landing ---------------------------------------------------------------------------
 
 
+class CreateOrEditFormMixin:
+    """A form page that creates an object, or edits the one whose ``pk`` is in the URL.
+
+    Sets ``self.object`` (None when creating) and hands it to the form as ``instance``.
+    The lookup goes through ``object_queryset()``, by default ``get_queryset()`` of the
+    access layer, so only the brand's own rows are found (else 404)."""
+
+    object = None
+
+    def object_queryset(self):
+        return self.get_queryset()
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        self.object = None
+        if "pk" in self.kwargs:
+            self.object = get_object_or_404(self.object_queryset(), pk=self.kwargs["pk"])
+        kwargs["instance"] = self.object
+        return kwargs
+
+
 class HomeView(LoginRequiredMixin, TemplateView):
     """Where people land: their brands, grouped by agency."""
 

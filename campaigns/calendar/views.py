@@ -30,7 +30,7 @@ from campaigns.calendar.forms import (
 from campaigns.calendar.limits import LIMITS
 from campaigns.models import ApprovalLink, CalendarFeed, ContentPost, PostMedia, SocialAccount
 from socialhub import access
-from socialhub.views import _form_errors_from
+from socialhub.views import CreateOrEditFormMixin, _form_errors_from
 
 Status = ContentPost.Status
 
@@ -55,21 +55,13 @@ class SocialAccountListView(access.BrandViewMixin, TemplateView):
         return context
 
 
-class SocialAccountFormView(access.BrandViewMixin, FormView):
+class SocialAccountFormView(CreateOrEditFormMixin, access.BrandViewMixin, FormView):
     """Add a channel, or edit one (``pk`` in the URL)."""
 
     required_capability = "campaigns.manage"
     model = SocialAccount
     form_class = SocialAccountForm
     template_name = "calendar/socialaccount_form.html"
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        self.object = None
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        kwargs["instance"] = self.object
-        return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

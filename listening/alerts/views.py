@@ -16,7 +16,7 @@ from listening.alerts.forms import AlertFilterForm, AlertRuleForm
 from listening.alerts.models import Alert, AlertRule
 from listening.models import Query
 from socialhub import access
-from socialhub.views import _form_errors_from
+from socialhub.views import CreateOrEditFormMixin, _form_errors_from
 
 
 class AlertListView(access.BrandViewMixin, TemplateView):
@@ -123,7 +123,7 @@ class AlertRuleListView(access.BrandViewMixin, TemplateView):
         return context
 
 
-class AlertRuleFormView(access.BrandViewMixin, FormView):
+class AlertRuleFormView(CreateOrEditFormMixin, access.BrandViewMixin, FormView):
     """Create a rule, or edit one (``pk`` in the URL)."""
 
     required_capability = "listening.configure"
@@ -133,10 +133,6 @@ class AlertRuleFormView(access.BrandViewMixin, FormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        self.object = None
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
-        kwargs["instance"] = self.object
         kwargs["brand"] = self.brand
         kwargs["queries"] = Query.objects.for_user(self.request.user).filter(brand=self.brand)
         return kwargs
