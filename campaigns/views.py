@@ -16,7 +16,7 @@ from campaigns import kpis as catalogue
 from campaigns.forms import CampaignFilterForm, CampaignForm, KpiEntryForm, KpiForm
 from campaigns.models import Campaign, ContentPost, Kpi, KpiEntry
 from socialhub import access
-from socialhub.views import _form_errors_from
+from socialhub.views import CreateOrEditFormMixin, _form_errors_from
 
 PACING_CLASSES = {
     "on_track": "badge-ok",
@@ -110,7 +110,7 @@ class CampaignDetailView(access.BrandViewMixin, TemplateView):
         return context
 
 
-class CampaignFormView(access.BrandViewMixin, FormView):
+class CampaignFormView(CreateOrEditFormMixin, access.BrandViewMixin, FormView):
     """Plan a campaign, or edit one (``pk`` in the URL)."""
 
     required_capability = "campaigns.manage"
@@ -118,14 +118,11 @@ class CampaignFormView(access.BrandViewMixin, FormView):
     form_class = CampaignForm
     template_name = "campaigns/campaign_form.html"
 
+    def object_queryset(self):
+        return self.get_queryset().prefetch_related("channels", "queries")
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        self.object = None
-        if "pk" in self.kwargs:
-            self.object = get_object_or_404(
-                self.get_queryset().prefetch_related("channels", "queries"), pk=self.kwargs["pk"]
-            )
-        kwargs["instance"] = self.object
         kwargs["brand"] = self.brand
         return kwargs
 

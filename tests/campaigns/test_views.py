@@ -134,10 +134,11 @@ def test_the_detail_page_shows_each_kpi_against_its_plan(world, heard):
     # session, user, two-factor requirement, brand, agency admin?, brand role; the
     # campaign, its channels, queries and KPIs; the brand's queries, the rollups, the
     # team's figures (for the KPIs, then the list); the layout's brand switcher
-    # (brands, agencies) and alerts bell; the calendar's and the reviews' sections
+    # (brands, agencies) and alerts bell; the calendar's and the reviews' sections;
+    # the influencer collaborations' section (campaigns.extensions)
     with CaptureQueriesContext(connection) as three_kpis:
         r = client.get(c.get_absolute_url())
-    assert len(three_kpis) <= 19
+    assert len(three_kpis) <= 20
     assert r.status_code == 200
     body = r.content.decode()
     assert "Mentions" in body and "Net sentiment" in body
