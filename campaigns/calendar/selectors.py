@@ -176,18 +176,17 @@ def calendar_warnings(
         days = sorted({p.scheduled_at.astimezone(tz).date() for p in mine})
         # Runs of empty days: before the first post, between posts, after the last.
         edges = [first - timedelta(days=1), *days, last + timedelta(days=1)]
+        gaps = []
         for before, after in zip(edges, edges[1:], strict=False):
             empty = (after - before).days - 1
             if empty >= n:
                 start, end = before + timedelta(days=1), after - timedelta(days=1)
-                warnings.append(
-                    Warning(
-                        "gap",
-                        f"No post on {account} for {empty} days "
-                        f"({start:%a %d %b} – {end:%a %d %b}).",
-                        account.pk,
-                    )
-                )
+                gaps.append(f"{empty} days ({start:%a %d %b} – {end:%a %d %b})")
+        if gaps:
+            # One line per channel, however many gaps it has.
+            warnings.append(
+                Warning("gap", f"No post on {account} for {'; '.join(gaps)}.", account.pk)
+            )
         for a, b in zip(mine, mine[1:], strict=False):
             if b.scheduled_at - a.scheduled_at < DOUBLE_BOOKING:
                 warnings.append(

@@ -165,6 +165,21 @@ def test_it_warns_of_gaps_on_an_active_channel(world, settings):
     assert "LinkedIn" not in page.split("calendar-warnings")[1].split("</section>")[0]
 
 
+def test_a_channel_with_many_gaps_gets_one_warning_naming_them_all(world, settings):
+    settings.CALENDAR_GAP_DAYS = 3
+    account = make_account(world, "mastodon")
+    make_post(world, account, scheduled_at=datetime(2027, 3, 11, 12, tzinfo=UTC))
+
+    page = (
+        world.client_for("client")
+        .get(calendar_url(world, view="week", date="2027-03-08"))
+        .content.decode()
+    )
+
+    assert page.count("No post on Mastodon @acme-mastodon") == 1
+    assert "for 3 days (Mon 08 Mar – Wed 10 Mar); 3 days (Fri 12 Mar – Sun 14 Mar)." in page
+
+
 def test_it_warns_of_two_posts_on_one_channel_within_30_minutes(world):
     mastodon, bluesky = make_account(world, "mastodon"), make_account(world, "bluesky")
     at = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
