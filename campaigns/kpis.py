@@ -614,6 +614,19 @@ class KpiResult:
         return dict(Kpi.Plan.choices).get(self.plan, self.plan)
 
     @property
+    def versus_plan(self) -> str:
+        """Where the value stands against today's plan, in the KPI's own unit and
+        direction: "12 ahead of plan", "25.7 behind plan", "on plan"."""
+        if self.current is None or self.expected is None:
+            return ""
+        gap = (self.current - self.expected) * (1 if self.direction == UP else -1)
+        amount = f"{abs(gap):,.2f}".rstrip("0").rstrip(".")
+        if amount in ("0", "-0"):
+            return "on plan"
+        unit = " points" if self.unit == "percent" else ""
+        return f"{amount}{unit} {'ahead of' if gap > 0 else 'behind'} plan"
+
+    @property
     def table(self) -> list[tuple[date, float | None, float | None]]:
         """Per campaign day: (day, value to date or None after today, plan)."""
         actual = dict(self.series)

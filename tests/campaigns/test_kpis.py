@@ -295,3 +295,20 @@ def test_it_reads_all_listening_kpis_in_a_few_queries(heard, django_assert_max_n
     with django_assert_max_num_queries(4):
         kpis.evaluate(campaign, today=TODAY)
         kpis.compare_periods(campaign, today=TODAY)
+
+
+def _result(current, expected, *, direction="up", unit="percent"):
+    return kpis.KpiResult(
+        kpi_id=1, metric="net_sentiment", label="Net sentiment", unit=unit, kind="listening",
+        direction=direction, plan="linear", target_kind="absolute", target_input=80.0,
+        baseline=74.2, baseline_computed=True, target=80.0, current=current, expected=expected,
+        progress=None, pacing="off_track", elapsed_days=31, total_days=60,
+    )  # fmt: skip
+
+
+def test_the_page_says_how_far_from_plan_in_the_kpis_own_unit_and_direction():
+    assert _result(51.5, 77.2).versus_plan == "25.7 points behind plan"
+    assert _result(81.0, 77.2).versus_plan == "3.8 points ahead of plan"
+    assert _result(31.0, 52.0, direction="down", unit="count").versus_plan == "21 ahead of plan"
+    assert _result(52.0, 52.0, unit="count").versus_plan == "on plan"
+    assert _result(None, 52.0).versus_plan == ""
