@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 import urllib.request
 from datetime import UTC, datetime
 
@@ -319,9 +318,9 @@ def test_entity_expansion_bombs_are_not_expanded():
         "<item><title>boom &lol9;</title><guid>https://blog.example/1</guid></item>",
         prolog=f"<!DOCTYPE rss [{lol}]>",
     )
-    started = time.monotonic()
     result = fetch(serve(doc))
-    assert time.monotonic() - started < 2
+
+    # Expanded, the title would be a billion "lol"s (and the worker out of memory).
     assert len(result.posts[0].text) < 100
 
 

@@ -12,7 +12,6 @@ import json
 import socket
 import ssl
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -466,12 +465,10 @@ def test_a_303_after_a_post_becomes_a_get(server, client):
 
 
 def test_it_refuses_a_declared_50mb_body_without_reading_it(server, client):
-    started = time.monotonic()
     with pytest.raises(TooLarge) as exc:
         client.get(server.url("/big-declared"))
-    assert exc.value.received == 0
+    assert exc.value.received == 0  # refused on the header: not a byte of the body read
     assert str(exc.value).endswith("is 50.0 MB, over the 10.0 MB limit.")
-    assert time.monotonic() - started < 5
 
 
 def test_it_stops_reading_an_undeclared_50mb_body_at_the_cap(server, client):
@@ -495,10 +492,8 @@ def test_a_smaller_cap_can_be_asked_for(server, client):
 
 def test_a_slow_response_times_out(server, settings):
     settings.SOCIALHUB_HTTP_ALLOWED_HOSTS = ["127.0.0.1"]
-    started = time.monotonic()
     with HttpClient(read_timeout=0.3) as c, pytest.raises(Timeout) as exc:
         c.get(server.url("/slow"))
-    assert time.monotonic() - started < 3
     assert str(exc.value) == f"Timed out waiting for an answer from {server.url('/slow')}."
 
 
