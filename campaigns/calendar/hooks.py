@@ -1,6 +1,7 @@
 """Where the calendar hears about new mentions: the pipeline's ``on_new_mentions`` hook
-links a brand's published posts to the mentions that are them (same URL, or the same
-platform and id), so their engagement shows up on the calendar and in the KPIs."""
+queues a task that links a brand's published posts to the mentions that are them (same
+URL, or the same platform and id), so their engagement shows up on the calendar and in
+the KPIs."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ _connected = False
 
 
 def _after_batch(mention_ids: list[int]) -> None:
-    from campaigns.calendar import services
+    from campaigns.calendar import tasks
 
     if mention_ids:
-        services.link_mentions(list(mention_ids))
+        # In a worker task, as the inbox does: the ingest path only queues it.
+        tasks.link_mentions.delay(list(mention_ids))
 
 
 def connect() -> None:

@@ -81,3 +81,10 @@ def publish_post(self, post_id: int) -> str:
         return "failed"
     services.post_record_published(post_id=post_id, url=result.url, external_id=result.external_id)
     return "published"
+
+
+@shared_task(name="calendar.link_mentions", acks_late=True)
+def link_mentions(mention_ids: list[int]) -> int:
+    """Link published posts to new listening mentions that are them (queued after each
+    ingest batch, off the ingest path; idempotent: only unlinked posts are linked)."""
+    return services.link_mentions(mention_ids)
