@@ -440,16 +440,19 @@ class ImportJobDetailView(access.BrandViewMixin, TemplateView):
 
 
 def _import_stream_query(job: ImportJob) -> str:
-    """The mention stream's filters that show what a job imported (its date range)."""
+    """The mention stream's filters that show what a job imported: its date range and, when
+    the file had no platform column, the platform every row was imported under (without it,
+    a busy brand's own mentions of those days would bury the imported ones)."""
     if not (job.first_published_at and job.last_published_at):
         return ""
-    return urlencode(
-        {
-            "days": "",
-            "start": job.first_published_at.date().isoformat(),
-            "end": job.last_published_at.date().isoformat(),
-        }
-    )
+    filters = {
+        "days": "",
+        "start": job.first_published_at.date().isoformat(),
+        "end": job.last_published_at.date().isoformat(),
+    }
+    if "platform" not in job.mapping:
+        filters["platform"] = job.default_platform
+    return urlencode(filters)
 
 
 class ImportJobStatusView(access.BrandViewMixin, View):

@@ -14,6 +14,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from listening import import_tasks, importers, pipeline, services
+from listening.connectors.base import NormalizedPost
 from listening.models import ImportJob, Mention, Post
 
 DATA = Path(__file__).resolve().parent / "data" / "imports"
@@ -133,6 +134,32 @@ def test_it_imports_a_json_export(acme, analyst, committed):
     assert job.mapping["text"] == "content" and job.mapping["external_id"] == "post id"
     assert (job.status, job.total, job.imported, job.invalid) == ("done", 2, 2, 0)
     assert Post.objects.get(external_id="101").url == "https://blog.example/acme-review"
+
+
+def test_see_the_mentions_lists_the_imported_ones_first_in_a_busy_brand(acme, analyst, committed):
+    # 60 mentions heard later on the same day as the import's rows: more than a page.
+    heard = [
+        NormalizedPost(
+            platform="mastodon",
+            external_id=f"busy-{n}",
+            url=f"https://social.example/@fan/{n}",
+            text=f"Acme is everywhere today, post {n}",
+            published_at=datetime(2025, 5, 19, 12, 0, tzinfo=UTC) + timedelta(minutes=n),
+            lang="en",
+        )
+        for n in range(60)
+    ]
+    with committed():
+        pipeline.ingest(heard)
+
+    job = run_import(analyst, acme, "export.json", data_file("mentions.json"), committed)
+
+    stream = url("mention_list", acme) + "?days=&start=2025-05-19&end=2025-05-19&platform=import"
+    page = analyst.get(url("importjob_detail", acme, pk=job.pk)).content.decode()
+    assert stream.replace("&", "&amp;") in page
+    listed = analyst.get(stream).content.decode()
+    assert "Acme phone review" in listed and "Acme unboxing" in listed
+    assert "Acme is everywhere today" not in listed
 
 
 def test_it_imports_a_jsonl_export_reporting_bad_lines(acme, analyst, committed):
