@@ -2,7 +2,7 @@
 
     normalize → dedupe (platform, external id) → language → match every active query
     → sentiment (matched posts only) → upsert authors, posts, mentions, matches
-    → rollup counters → hand-off to alerts and the inbox
+    → rollup counters → one hand-off task (insights, alerts, inbox, influencers, calendar)
 
 Work is done per batch, never per row: one round trip per table per batch. Writes are
 idempotent: a batch ingested twice, or retried after a worker died mid-way, stores
@@ -54,13 +54,14 @@ POST_FIELDS = [
     "raw",
 ]
 
-# Called after each batch with the ids of the mentions it created (alerts, inbox).
+# Run after each committed batch, in a worker, with the ids of the mentions it created
+# (insights, alerts, the inbox, influencers, the calendar).
 _after_ingest_hooks: list[Callable[[list[int]], None]] = []
 
 
-def _run_hooks(mention_ids: list[int]) -> None:
+def run_after_ingest_hooks(mention_ids: list[int]) -> None:
     """Each hand-off on its own: one that fails is logged and the others still run (the
-    batch is stored either way)."""
+    batch is stored either way). Runs in the ``listening.after_ingest`` task."""
     for hook in _after_ingest_hooks:
         try:
             hook(mention_ids)
@@ -72,6 +73,17 @@ def on_new_mentions(hook: Callable[[list[int]], None]) -> Callable[[list[int]], 
     """Register a hand-off point: ``hook(mention_ids)`` runs after each committed batch."""
     _after_ingest_hooks.append(hook)
     return hook
+
+
+def _hand_off(mention_ids: list[int]) -> None:
+    """On commit: one task message per batch, whatever the number of hooks; the worker
+    runs them (and each queues its own work), so the ingest path pays for one send."""
+    from listening.tasks import after_ingest
+
+    try:
+        after_ingest.delay(mention_ids)
+    except Exception:  # the batch is stored; the hand-offs can be backfilled
+        logger.exception("The hand-off of %d new mentions was not queued", len(mention_ids))
 
 
 @dataclass
@@ -268,7 +280,7 @@ def store(prepared: Prepared) -> IngestResult:
 
     if result.mention_ids:
         ids = list(result.mention_ids)
-        transaction.on_commit(lambda: _run_hooks(ids))
+        transaction.on_commit(lambda: _hand_off(ids))
     return result
 
 

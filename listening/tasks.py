@@ -19,7 +19,7 @@ from listening import services
 from listening.connectors import CONNECTORS
 from listening.http import FetchError, HttpClient
 from listening.models import Source
-from listening.pipeline import ingest_batches
+from listening.pipeline import ingest_batches, run_after_ingest_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +114,13 @@ def fetch_source(self, source_id: int) -> dict[str, int] | None:
         return None
     finally:
         release_lease(source_id)
+
+
+@shared_task(name="listening.after_ingest")
+def after_ingest(mention_ids: list[int]) -> int:
+    """A committed batch's new mentions, handed to every app that listens for them."""
+    run_after_ingest_hooks(mention_ids)
+    return len(mention_ids)
 
 
 # Registers listening.import_file and listening.ingest_posts.

@@ -354,6 +354,42 @@ def test_a_failing_after_ingest_hook_does_not_stop_the_others(world, committed, 
     assert seen == [result.mention_ids]
 
 
+def test_a_batch_sends_one_hand_off_message_whatever_the_number_of_hooks(
+    world, committed, monkeypatch
+):
+    from listening import tasks
+
+    add_query(world)
+    ran: list[list[int]] = []
+    monkeypatch.setattr(pipeline, "_after_ingest_hooks", [ran.append, ran.append, ran.append])
+    sent: list[list[int]] = []
+    monkeypatch.setattr(tasks.after_ingest, "delay", sent.append)
+
+    with committed():
+        result = ingest([make_post("1", LOVE), make_post("2", "acme again")])
+
+    assert sent == [result.mention_ids]  # one message; the worker runs the hooks
+    assert ran == []
+    tasks.after_ingest(sent[0])
+    assert ran == [result.mention_ids] * 3
+
+
+def test_a_broker_that_is_down_does_not_undo_the_batch(world, committed, monkeypatch, caplog):
+    from listening import tasks
+
+    def down(ids):
+        raise ConnectionError("broker unreachable")
+
+    monkeypatch.setattr(tasks.after_ingest, "delay", down)
+    add_query(world)
+    with committed():
+        result = ingest([make_post("1", LOVE)])
+
+    assert result.new_mentions == 1
+    assert Mention.objects.count() == 1
+    assert "hand-off of 1 new mentions was not queued" in caplog.text
+
+
 def test_many_batches_store_the_same_as_one_at_a_time(world):
     """ingest_batches prepares the next batch in a thread while writing the current one;
     what it stores and counts is what batch-by-batch ingest stores and counts."""
