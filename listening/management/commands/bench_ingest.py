@@ -97,6 +97,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Generated {n} posts, {q} queries over {len(brands)} brands.")
 
         ingest(posts[:50])  # warm up: compile the matcher, load the sentiment model
+        # A new session for the timed part, as each worker task gets: PostgreSQL caches
+        # the plans of its foreign-key checks per session, and a plan made while the
+        # warm-up met nearly empty tables (a sequential scan) would be kept while the
+        # tables grow, making every check slower than the last.
+        connections.close_all()
         batches = [posts[i : i + batch_size] for i in range(50, n, batch_size)]
         workers = max(1, min(options["workers"], len(batches) or 1))
         started = time.perf_counter()
