@@ -25,6 +25,7 @@ from django.db.models import Avg, Count
 
 from influencers import selectors
 from influencers.models import HealthAlert, Relationship, Stage, Trend
+from socialhub.selectors import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def _email(alert_id: int) -> None:
     if alert is None or alert.recipient is None or not alert.recipient.email:
         return
     brand = alert.relationship.brand
-    link = settings.SITE_URL.rstrip("/") + alert.relationship.get_absolute_url()
+    link = site_url(alert.relationship.get_absolute_url())
     try:
         send_mail(
             f"[{brand.name}] {alert.relationship.influencer.name} is turning negative",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 
 from socialhub.models import (
@@ -24,6 +25,12 @@ ROLE_SENIORITY = Case(
     default=Value(3),
     output_field=IntegerField(),
 )
+
+
+def site_url(path: str) -> str:
+    """The full address of a page of this site (``path`` from ``reverse``), for what is
+    read outside it: emails and feeds. ``SITE_URL`` says where the site is served."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def brand_switcher(user: User) -> list[tuple[Agency, list[Brand]]]:

@@ -49,6 +49,7 @@ from campaigns.models import (
 )
 from socialhub import access
 from socialhub.models import Brand, User
+from socialhub.selectors import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -601,8 +602,8 @@ def _comment(
     if people:
         comment.mentioned.set(people)
         who = actor.display_name if actor else f"{link.recipient_name} (approval link)"
-        path = reverse(
-            "calendar:post_detail", kwargs={"brand_slug": post.brand.slug, "pk": post.pk}
+        address = site_url(
+            reverse("calendar:post_detail", kwargs={"brand_slug": post.brand.slug, "pk": post.pk})
         )
         recipients = [u.email for u in people]
 
@@ -611,7 +612,7 @@ def _comment(
                 send_mail(
                     subject=f"[SocialHub] {who} mentioned you on a post of {post.brand.name}",
                     message=(
-                        f"{who} wrote on “{post}”:\n\n{comment.text}\n\nOpen the post: {path}\n"
+                        f"{who} wrote on “{post}”:\n\n{comment.text}\n\nOpen the post: {address}\n"
                     ),
                     from_email=None,
                     recipient_list=recipients,

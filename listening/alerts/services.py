@@ -20,6 +20,7 @@ from listening.alerts.models import Alert, AlertKind, AlertRead, AlertRule
 from listening.models import Query
 from listening.reports.selectors import brand_zone
 from socialhub.models import Brand, User
+from socialhub.selectors import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -249,8 +250,8 @@ def alerts_replay(
 
 
 def alert_url(alert: Alert) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "alerts:alert_detail", kwargs={"brand_slug": alert.brand.slug, "pk": alert.pk}
+    return site_url(
+        reverse("alerts:alert_detail", kwargs={"brand_slug": alert.brand.slug, "pk": alert.pk})
     )
 
 
@@ -278,13 +279,12 @@ def alerts_email(*, alert_ids: list[int]) -> int:
     for alert in alerts:
         allowed = selectors.alert_recipient_choices(alert.brand)
         people = alert.rule.recipients.filter(pk__in=allowed.values("pk"), is_active=True)
-        site = settings.SITE_URL.rstrip("/")
         fired = alert.fired_at.astimezone(brand_zone(alert.brand))
         body = (
             f"{alert.rule.name} ({alert.get_kind_display()}) fired for {alert.brand.name} "
             f"at {fired:%d %b %Y %H:%M %Z}.\n\n"
             f"{alert.explanation}\n\n"
-            f"The mentions behind it: {site}{mentions_url(alert)}\n"
+            f"The mentions behind it: {site_url(mentions_url(alert))}\n"
             f"Acknowledge it: {alert_url(alert)}\n\n"
             f"You get this email because you are a recipient of this alert rule."
         )

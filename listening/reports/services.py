@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import UTC, date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -19,6 +18,7 @@ from listening.reports import selectors
 from listening.reports.models import DigestSubscription
 from socialhub import access
 from socialhub.models import Brand, User
+from socialhub.selectors import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -39,10 +39,6 @@ def digest_subscription_set(*, actor: User, brand: Brand, subscribed: bool) -> D
     return subscription
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def digest_message(digest: selectors.Digest, user: User, *, preview: bool = False):
     """The digest email for ``user``: plain text with an HTML alternative."""
     brand = digest.brand
@@ -54,13 +50,13 @@ def digest_message(digest: selectors.Digest, user: User, *, preview: bool = Fals
         "brand": brand,
         "user": user,
         "preview": preview,
-        "site_url": settings.SITE_URL.rstrip("/"),
+        "site_url": site_url(""),
         "week_label": (
             f"{formats.date_format(digest.first_day, 'M j')} – "
             f"{formats.date_format(digest.last_day, 'M j, Y')}"
         ),
-        "stream_url": _absolute(f"{stream}?{week}"),
-        "settings_url": _absolute(reverse("reports:digest_settings", kwargs=slug)),
+        "stream_url": site_url(f"{stream}?{week}"),
+        "settings_url": site_url(reverse("reports:digest_settings", kwargs=slug)),
     }
     subject = f"[SocialHub] {brand.name}: your week in listening, {context['week_label']}"
     if preview:

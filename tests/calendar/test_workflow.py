@@ -174,7 +174,8 @@ def test_cancel_takes_the_post_off_the_calendar(world):
     assert kinds(post)[-1] == "cancelled"
 
 
-def test_a_comment_mentioning_a_member_emails_them(world, committed):
+def test_a_comment_mentioning_a_member_emails_them(world, committed, settings):
+    settings.SITE_URL = "http://socialhub.example/"
     post = in_review(world)
     manager = world.users["manager"]
     manager.first_name, manager.last_name = "Mona", "Manager"
@@ -193,6 +194,9 @@ def test_a_comment_mentioning_a_member_emails_them(world, committed):
     assert len(mail.outbox) == 1
     assert set(mail.outbox[0].to) == {"manager@alpha.test", "client@alpha.test"}
     assert "mentioned you" in mail.outbox[0].subject
+    # A link that works from a mail client: the site's full address, not a path.
+    address = f"http://socialhub.example/b/{post.brand.slug}/calendar/posts/{post.pk}/"
+    assert f"Open the post: {address}" in mail.outbox[0].body
 
 
 def test_the_post_page_shows_history_and_only_the_buttons_the_role_may_use(world):
