@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,6 +29,27 @@ def test_every_role_sees_the_dashboard(world, acme, role):
     assert 'id="chart-volume"' in html and "Show as table" in html
     assert "#acmecap" in html  # the planted emerging term
     assert "81.8" in html  # share of voice
+
+
+def _change_of(html: str, label: str) -> tuple[str, str]:
+    """The class and text of a headline figure's change against the previous period."""
+    found = re.search(
+        rf'<span class="stat-label">{label}</span><span class="stat-change([^"]*)"[^>]*>([^<]*)<',
+        html,
+    )
+    assert found, f"no figure labelled {label!r}"
+    return found.group(1).strip(), found.group(2)
+
+
+def test_a_change_is_coloured_by_what_it_means_not_by_its_sign(world, acme):
+    html = world.client_for("analyst").get(url(acme.brand), PERIOD).content.decode()
+
+    # More mentions than the ten days before: good news, shown as better.
+    kind, text = _change_of(html, "mentions")
+    assert (kind, text.startswith("+")) == ("better", True)
+    # Fewer negative mentions per positive one: a fall, and good news too.
+    kind, text = _change_of(html, "negative-to-positive ratio")
+    assert (kind, text.startswith("-")) == ("better", True)
 
 
 def test_another_brands_dashboard_is_not_found(world, acme):
