@@ -114,14 +114,23 @@ class TooManyRedirects(FetchError):
 
 
 class HTTPStatusError(FetchError):
-    """The server answered 4xx/5xx. ``retry_after`` is in seconds when the server said."""
+    """The server answered 4xx/5xx. ``retry_after`` is in seconds when the server said;
+    ``error_name`` is the ``error`` field of a JSON error body (e.g. the XRPC error name
+    "RecordNotFound"), or ""."""
 
     def __init__(
-        self, message: str, *, url: str = "", status_code: int, retry_after: int | None = None
+        self,
+        message: str,
+        *,
+        url: str = "",
+        status_code: int,
+        retry_after: int | None = None,
+        error_name: str = "",
     ) -> None:
         super().__init__(message, url=url)
         self.status_code = status_code
         self.retry_after = retry_after
+        self.error_name = error_name
 
 
 class InvalidResponse(FetchError):
@@ -389,14 +398,17 @@ _TIMEOUTS = {
 }
 
 
-def _error_reason(content: bytes) -> str:
-    """A short reason from an API's JSON error body ({"error": …}, {"message": …}), or ""."""
+def _error_body(content: bytes) -> dict:
+    """An API's JSON error body, or {} when the body is not a JSON object."""
     try:
         body = jsonlib.loads(content)
     except (ValueError, UnicodeDecodeError):
-        return ""
-    if not isinstance(body, dict):
-        return ""
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _error_reason(body: dict) -> str:
+    """A short reason from an API's JSON error body ({"error": …}, {"message": …}), or ""."""
     for key in ("error_description", "message", "error", "reason"):
         if isinstance(body.get(key), str) and body[key].strip():
             return " ".join(body[key].split())[:200]
@@ -529,7 +541,8 @@ class HttpClient:
             phrase = httpx.codes.get_reason_phrase(response.status_code)
             retry_after = _retry_after(response.headers.get("retry-after"))
             message = f"{redact(final_url)} answered {response.status_code} {phrase}".rstrip()
-            reason = _error_reason(content)
+            body = _error_body(content)
+            reason = _error_reason(body)
             if reason and reason.lower() != phrase.lower():
                 message += f" ({reason})"
             if retry_after is not None:
@@ -539,6 +552,7 @@ class HttpClient:
                 url=final_url,
                 status_code=response.status_code,
                 retry_after=retry_after,
+                error_name=body["error"] if isinstance(body.get("error"), str) else "",
             )
         return FetchResponse(
             url=final_url,

@@ -4,13 +4,18 @@
 ``publish(post, client)`` returns a :class:`Published` or raises :class:`Transient`
 (timeouts, connection errors, 5xx, 429: try again later) or :class:`Permanent` (bad or
 expired credentials, a refused post: a person must act).
+
+A retry after a lost answer (a timeout after the server accepted the post, a worker killed
+before our database write) must not post twice: Mastodon gets an Idempotency-Key; on
+Bluesky the post's record key is derived from the post (:func:`post_record_key`) and
+looked up before it is created.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from campaigns.models import ContentPost, SocialAccount
 from listening.http import (
@@ -24,6 +29,9 @@ from listening.http import (
 
 TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
 BLUESKY_SERVICE = "https://bsky.social"
+BLUESKY_POST = "app.bsky.feed.post"
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"  # base32-sortable
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -130,11 +138,58 @@ def link_facets(text: str) -> list[dict]:
     return facets
 
 
+def encode_tid(timestamp_us: int, clock_id: int) -> str:
+    """An atproto TID (https://atproto.com/specs/tid): the 64-bit integer made of a 0 bit,
+    53 bits of microseconds since the Unix epoch and a 10-bit clock id, written as 13
+    base32-sortable characters, most significant first (so TIDs sort in time order)."""
+    if not 0 <= timestamp_us < 2**53 or not 0 <= clock_id < 2**10:
+        raise ValueError(f"No TID for timestamp {timestamp_us} and clock id {clock_id}.")
+    value = timestamp_us << 10 | clock_id
+    return "".join(TID_ALPHABET[value >> shift & 31] for shift in range(60, -1, -5))
+
+
+def post_record_key(post: ContentPost) -> str:
+    """The Bluesky record key of ``post``: a TID from values that never change for a post
+    (its ``created_at`` in microseconds, ``pk % 1024`` as the clock id), so every try of
+    the same post writes to the same key and a retry finds what an earlier try created."""
+    timestamp_us = (post.created_at - _EPOCH) // timedelta(microseconds=1)
+    return encode_tid(timestamp_us, post.pk % 1024)
+
+
+def _record_not_found(exc: HTTPStatusError) -> bool:
+    if exc.error_name == "RecordNotFound":
+        return True
+    # PDS releases before the lexicon's RecordNotFound answer a generic InvalidRequest.
+    return exc.error_name == "InvalidRequest" and "Could not locate record" in str(exc)
+
+
+def _get_post_record(client: HttpClient, service: str, session: dict, rkey: str) -> dict | None:
+    """com.atproto.repo.getRecord of the post at ``rkey``: its ``{uri, cid, value}``, or
+    None when there is no such record."""
+    try:
+        found = client.get(
+            f"{service}/xrpc/com.atproto.repo.getRecord",
+            params={"repo": session["did"], "collection": BLUESKY_POST, "rkey": rkey},
+            headers={"Authorization": f"Bearer {session['accessJwt']}"},
+        ).json()
+    except HTTPStatusError as exc:
+        if _record_not_found(exc):
+            return None
+        raise _classify(exc, "Bluesky") from exc
+    except FetchError as exc:
+        raise _classify(exc, "Bluesky") from exc
+    if not isinstance(found, dict) or not found.get("uri"):
+        raise Permanent("Bluesky answered without the post's address.")
+    return found
+
+
 def publish_bluesky(
     post: ContentPost, client: HttpClient, now: datetime | None = None
 ) -> Published:
     """com.atproto.server.createSession with the app password, then
-    com.atproto.repo.createRecord of an app.bsky.feed.post."""
+    com.atproto.repo.createRecord of an app.bsky.feed.post at the post's own record key
+    (:func:`post_record_key`), unless com.atproto.repo.getRecord finds that an earlier try
+    already created it: a retry after a lost answer does not post twice."""
     creds = post.account.credentials
     service = (creds.get("service") or BLUESKY_SERVICE).rstrip("/")
     try:
@@ -149,9 +204,13 @@ def publish_bluesky(
         raise _classify(exc, "Bluesky sign-in") from exc
     if not isinstance(session, dict) or not session.get("accessJwt") or not session.get("did"):
         raise Permanent("Bluesky sign-in answered without a session.")
+    rkey = post_record_key(post)
+    handle = session.get("handle") or session["did"]
+    if found := _get_post_record(client, service, session, rkey):
+        return _bluesky_published(found["uri"], handle)
     text = post_text(post)
     record = {
-        "$type": "app.bsky.feed.post",
+        "$type": BLUESKY_POST,
         "text": text,
         "createdAt": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
     }
@@ -160,16 +219,33 @@ def publish_bluesky(
     try:
         created = client.post(
             f"{service}/xrpc/com.atproto.repo.createRecord",
-            json={"repo": session["did"], "collection": "app.bsky.feed.post", "record": record},
+            json={
+                "repo": session["did"],
+                "collection": BLUESKY_POST,
+                "rkey": rkey,
+                "record": record,
+            },
             headers={"Authorization": f"Bearer {session['accessJwt']}"},
         ).json()
+    except HTTPStatusError as exc:
+        # Another try created it between our getRecord and createRecord. (The reference
+        # PDS answers that with a 500 for now: a Transient, whose retry finds the record.)
+        if exc.error_name != "RecordAlreadyExists":
+            raise _classify(exc, "Bluesky") from exc
+        found = _get_post_record(client, service, session, rkey)
+        if found is None:
+            raise Transient("Bluesky said the post exists but could not find it.") from exc
+        return _bluesky_published(found["uri"], handle)
     except FetchError as exc:
         raise _classify(exc, "Bluesky") from exc
     uri = created.get("uri", "") if isinstance(created, dict) else ""
+    return _bluesky_published(uri, handle)
+
+
+def _bluesky_published(uri: str, handle: str) -> Published:
     if not uri.startswith("at://"):
-        raise Permanent("Bluesky answered without the new post's address.")
+        raise Permanent("Bluesky answered without the post's address.")
     rkey = uri.rsplit("/", 1)[-1]
-    handle = session.get("handle") or session["did"]
     return Published(url=f"https://bsky.app/profile/{handle}/post/{rkey}", external_id=uri)
 
 

@@ -3,8 +3,9 @@
 ``calendar.publish_due`` (beat, every minute) hands each due post to
 ``calendar.publish_post``, which is acknowledged late and idempotent: it locks the row
 and does nothing unless the post is still scheduled, so a task delivered twice (or a
-post edited or cancelled meanwhile) never publishes twice. Mastodon also gets an
-Idempotency-Key, for an answer lost on the way back.
+post edited or cancelled meanwhile) never publishes twice. For an answer lost on the way
+back, Mastodon gets an Idempotency-Key and a Bluesky post is written at a record key derived
+from the post, looked up before it is created (``publishing.post_record_key``).
 """
 
 from __future__ import annotations

@@ -7,15 +7,24 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 
 from campaigns.calendar import tasks
-from campaigns.calendar.publishing import link_facets
+from campaigns.calendar.publishing import (
+    Permanent,
+    Transient,
+    encode_tid,
+    link_facets,
+    post_record_key,
+    publish_bluesky,
+)
 from campaigns.models import ContentPost
 from tests.calendar.conftest import approved, make_account, recorded, recorded_json
 
 Status = ContentPost.Status
 MASTODON = {"instance": "https://mastodon.example", "access_token": "secret-token"}
 BLUESKY = {"identifier": "acme.bsky.social", "app_password": "abcd-efgh-ijkl-mnop"}
+RECORDED_RKEY = "3l6oveex3ii2l"  # the record key in the recorded Bluesky answers
 
 
 def due_post(world, platform="mastodon", credentials=None, **fields):
@@ -62,38 +71,189 @@ def test_it_publishes_to_mastodon_and_stores_the_url(world, http):
     )
 
 
-def test_it_publishes_to_bluesky_with_a_session_and_a_record(world, http):
-    post = due_post(world, "bluesky", credentials=BLUESKY)
+def bluesky_answer(name, rkey, status=200):
+    """A recorded Bluesky answer about the record at ``rkey``."""
+    body = recorded(f"bluesky/{name}").replace(RECORDED_RKEY.encode(), rkey.encode())
+    return httpx.Response(status, content=body)
 
-    def bluesky(request):
+
+def bluesky_pds(*, lose_create_answer=False, not_found="getRecord_not_found.json"):
+    """A PDS that keeps the records created on it and answers getRecord from them; with
+    ``lose_create_answer`` the first createRecord is stored but its answer never comes."""
+    created: set[str] = set()
+
+    def pds(request):
         if request.url.path.endswith("com.atproto.server.createSession"):
             return httpx.Response(200, content=recorded("bluesky/createSession.json"))
+        if request.url.path.endswith("com.atproto.repo.getRecord"):
+            rkey = request.url.params["rkey"]
+            if rkey in created:
+                return bluesky_answer("getRecord.json", rkey)
+            return bluesky_answer(not_found, rkey, status=400)
         if request.url.path.endswith("com.atproto.repo.createRecord"):
-            return httpx.Response(200, content=recorded("bluesky/createRecord.json"))
+            rkey = json.loads(request.content)["rkey"]
+            if rkey in created:
+                return bluesky_answer("createRecord_exists.json", rkey, status=400)
+            created.add(rkey)
+            if lose_create_answer and len(created) == 1:
+                raise httpx.ReadTimeout("the answer was lost", request=request)
+            return bluesky_answer("createRecord.json", rkey)
         return httpx.Response(404)
 
-    seen = http(bluesky)
+    return pds
+
+
+def calls(seen):
+    return [request.url.path.rsplit(".", 1)[-1] for request in seen]
+
+
+@pytest.mark.parametrize(
+    "not_found", ["getRecord_not_found.json", "getRecord_not_found_legacy.json"]
+)
+def test_it_publishes_to_bluesky_with_a_session_and_a_record(world, http, not_found):
+    post = due_post(world, "bluesky", credentials=BLUESKY)
+    seen = http(bluesky_pds(not_found=not_found))
 
     tasks.publish_post.delay(post.pk)
 
     post.refresh_from_db()
+    rkey = post_record_key(post)
     assert post.status == Status.PUBLISHED
-    assert post.published_url == "https://bsky.app/profile/acme.bsky.social/post/3l6oveex3ii2l"
-    assert post.external_id == recorded_json("bluesky/createRecord.json")["uri"]
-    session, create = seen
+    assert post.published_url == f"https://bsky.app/profile/acme.bsky.social/post/{rkey}"
+    assert post.external_id == f"at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/{rkey}"
+    session, lookup, create = seen
     assert session.url == "https://bsky.social/xrpc/com.atproto.server.createSession"
     assert json.loads(session.content) == {
         "identifier": "acme.bsky.social",
         "password": "abcd-efgh-ijkl-mnop",
     }
+    assert lookup.method == "GET"
+    assert lookup.url.path == "/xrpc/com.atproto.repo.getRecord"
+    assert dict(lookup.url.params) == {
+        "repo": "did:plc:z72i7hdynmk6r22z27h6tvur",
+        "collection": "app.bsky.feed.post",
+        "rkey": rkey,
+    }
+    assert lookup.headers["authorization"] == create.headers["authorization"]
     body = json.loads(create.content)
     assert create.headers["authorization"].startswith("Bearer eyJ")
     assert body["repo"] == "did:plc:z72i7hdynmk6r22z27h6tvur"
     assert body["collection"] == "app.bsky.feed.post"
+    assert body["rkey"] == rkey
     assert body["record"]["$type"] == "app.bsky.feed.post" and body["record"]["createdAt"].endswith(
         "Z"
     )
     assert body["record"]["facets"][0]["features"][0]["uri"] == post.link
+
+
+def test_a_retry_after_a_lost_bluesky_answer_finds_the_post_instead_of_posting_twice(world, http):
+    post = due_post(world, "bluesky", credentials=BLUESKY)
+    seen = http(bluesky_pds(lose_create_answer=True))
+
+    # Run in-process, Celery runs the retry at once instead of after the countdown.
+    tasks.publish_post.apply(args=[post.pk], throw=False)
+
+    post.refresh_from_db()
+    assert calls(seen) == [
+        "createSession",
+        "getRecord",
+        "createRecord",  # stored, but the answer timed out
+        "createSession",
+        "getRecord",  # found: nothing is created again
+    ]
+    assert post.status == Status.PUBLISHED and post.publish_attempts == 2
+    assert post.published_url == (
+        f"https://bsky.app/profile/acme.bsky.social/post/{post_record_key(post)}"
+    )
+
+
+def test_it_falls_back_to_get_record_when_create_record_says_it_already_exists(world, http):
+    post = due_post(world, "bluesky", credentials=BLUESKY)
+    rkey = post_record_key(post)
+    lookups = [bluesky_answer("getRecord_not_found.json", rkey, status=400)]
+
+    def racing(request):
+        # Another try creates the record between our getRecord and our createRecord.
+        if request.url.path.endswith("com.atproto.server.createSession"):
+            return httpx.Response(200, content=recorded("bluesky/createSession.json"))
+        if request.url.path.endswith("com.atproto.repo.getRecord"):
+            return lookups.pop(0) if lookups else bluesky_answer("getRecord.json", rkey)
+        return bluesky_answer("createRecord_exists.json", rkey, status=400)
+
+    seen = http(racing)
+
+    assert tasks.publish_post.apply(args=[post.pk]).get() == "published"
+
+    post.refresh_from_db()
+    assert calls(seen) == ["createSession", "getRecord", "createRecord", "getRecord"]
+    assert post.published_url == f"https://bsky.app/profile/acme.bsky.social/post/{rkey}"
+    assert post.external_id == recorded_json("bluesky/getRecord.json")["uri"].replace(
+        RECORDED_RKEY, rkey
+    )
+
+
+def failing_get_record(status):
+    def pds(request):
+        if request.url.path.endswith("com.atproto.server.createSession"):
+            return httpx.Response(200, content=recorded("bluesky/createSession.json"))
+        if request.url.path.endswith("com.atproto.repo.getRecord"):
+            return httpx.Response(status)
+        return bluesky_answer("createRecord.json", RECORDED_RKEY)
+
+    return pds
+
+
+def test_a_get_record_failing_with_5xx_is_transient(world, http):
+    post = due_post(world, "bluesky", credentials=BLUESKY)
+    seen = http(failing_get_record(502))
+
+    with tasks.HttpClient() as client, pytest.raises(Transient, match="502 Bad Gateway"):
+        publish_bluesky(post, client)
+
+    assert calls(seen) == ["createSession", "getRecord"]
+
+
+def test_a_get_record_failing_with_401_is_permanent(world, http):
+    post = due_post(world, "bluesky", credentials=BLUESKY)
+    seen = http(failing_get_record(401))
+
+    with tasks.HttpClient() as client, pytest.raises(Permanent, match="credentials were refused"):
+        publish_bluesky(post, client)
+
+    assert calls(seen) == ["createSession", "getRecord"]
+
+
+def test_the_record_key_is_stable_for_a_post_and_different_for_another_post(world):
+    post = due_post(world, "bluesky", credentials=BLUESKY)
+    other = approved(world, account=post.account, text="Another one")
+
+    key = post_record_key(post)
+
+    assert post_record_key(ContentPost.objects.get(pk=post.pk)) == key  # through the database
+    assert post_record_key(other) != key
+
+
+def test_the_record_key_is_a_tid_of_the_creation_time_and_the_id(world):
+    post = due_post(world, "bluesky", credentials=BLUESKY)
+    created_at = datetime(2024, 8, 20, 16, 31, 35, 793000, tzinfo=UTC)
+    ContentPost.objects.filter(pk=post.pk).update(created_at=created_at)
+    post.refresh_from_db()
+
+    assert post_record_key(post) == encode_tid(1724171495793000, post.pk % 1024)
+
+
+def test_a_tid_encodes_as_the_spec_says():
+    # The spec: integer 0 is "2222222222222"; all 63 low bits set, top bit 0, is "b" then z's.
+    assert encode_tid(0, 0) == "2222222222222"
+    assert encode_tid(2**53 - 1, 1023) == "bzzzzzzzzzzzz"
+    # The example of the @atcute/tid README: 1724171495793000 µs (2024-08-20 16:31:35.793
+    # UTC) and clock id 512 = 0b10000_00000, so the last two characters are "k" and "2".
+    assert encode_tid(1724171495793000, 512) == "3l25zusnsfck2"
+    keys = [encode_tid(t, c) for t, c in [(1, 1023), (2, 0), (10**15, 5), (2**52, 7)]]
+    assert all(len(key) == 13 and key[0] in "234567abcdefghij" for key in keys)
+    assert sorted(keys) == keys  # time order is string order
+    with pytest.raises(ValueError):
+        encode_tid(2**53, 0)
 
 
 def test_link_facets_use_utf8_byte_offsets():
