@@ -5,7 +5,8 @@ default direction:
 
 - ``listening``: from the day rollups of ``listening.insights`` (``DayRollup``) over the
   campaign's queries (or, with none, the brand's non-competitor queries); unique authors
-  from the per-day author sketches, as the insights dashboard counts them; influencer
+  counted exactly from the mentions of the campaign's queries, or, with none, from the
+  brand's per-day author sketches, as the insights dashboard counts them; influencer
   mentions from the mentions of authors at or above the KPI's follower threshold.
 - ``calendar``: from the content calendar's posts of the campaign.
 - ``entered``: sums of the team's ``KpiEntry`` figures; ``derived``: ratios of them
@@ -115,7 +116,8 @@ _METRICS = [
     Metric("engagement", "Engagement", COUNT, LISTENING, UP,
            "Likes, shares and replies of the mentions.", _sum("engagement"), additive=True),
     Metric("unique_authors", "Unique authors", COUNT, LISTENING, UP,
-           "Different people talking about the brand (estimated, about ±2 %).",
+           "Different people in the campaign's mentions (exact), or, for a campaign "
+           "without its own queries, talking about the brand (estimated, about ±2 %).",
            _sum("authors")),
     Metric("net_sentiment", "Net sentiment", PERCENT, LISTENING, UP,
            "(positive − negative) / (positive + negative), from −100 to 100.",
@@ -296,7 +298,7 @@ class CampaignData:
         brand_queries = list(
             Query.objects.filter(brand_id=self.campaign.brand_id).values_list("id", "kind")
         )
-        chosen = {q.pk for q in self.campaign.queries.all()}
+        chosen = self.chosen_queries
         if chosen:
             own = sorted(chosen)
         else:
@@ -436,6 +438,38 @@ class CampaignData:
             days[day][f"has:{metric}"] = 1
 
     @cached_property
+    def chosen_queries(self) -> set[int]:
+        """The queries the campaign names (none: it measures the brand's)."""
+        return {q.pk for q in self.campaign.queries.all()}
+
+    @property
+    def own_queries_chosen(self) -> bool:
+        return bool(self.chosen_queries)
+
+    @cached_property
+    def author_days(self) -> dict[date, set[int]]:
+        """Per day, the authors of the mentions the campaign's own queries matched: one
+        read of distinct (day, author) pairs over the campaign's matches."""
+        own, _ = self.scope
+        out: dict[date, set[int]] = defaultdict(set)
+        rows = (
+            Mention.objects.filter(
+                brand_id=self.campaign.brand_id,
+                published_at__gte=self._dt(self.lo),
+                published_at__lt=self._dt(self.hi + timedelta(days=1)),
+                matches__query_id__in=own,
+                post__author__isnull=False,
+            )
+            .annotate(day=TruncDate("published_at", tzinfo=UTC))
+            .values_list("day", "post__author_id")
+            .distinct()
+            .order_by()
+        )
+        for day, author_id in rows:
+            out[day].add(author_id)
+        return out
+
+    @cached_property
     def sketches(self) -> dict[date, list[bytes]]:
         """The brand's per-day author sketches (all platforms)."""
         out: dict[date, list[bytes]] = defaultdict(list)
@@ -459,10 +493,16 @@ class CampaignData:
         if kpi is not None and kpi.metric == "influencer_mentions":
             out["influencers"] = out.get(f"influencers:{kpi.follower_threshold}", 0)
         if kpi is not None and kpi.metric in _NEEDS_SKETCHES:
-            out["authors"] = sketch.count(
-                s for day, ss in self.sketches.items() if span.start <= day <= span.end for s in ss
-            )
+            out["authors"] = self._authors(span)
         return out
+
+    def _authors(self, span: Span) -> float:
+        """Distinct authors over the span: exact for the campaign's own queries, the
+        brand's sketch estimate otherwise."""
+        days = list(span.days())
+        if self.own_queries_chosen:
+            return len(set().union(*(self.author_days.get(day, ()) for day in days)))
+        return sketch.count(s for day in days for s in self.sketches.get(day, ()))
 
     def value(self, metric: str, span: Span, kpi: Kpi | None = None) -> float | None:
         """The metric over a span (None for an empty span or nothing to measure)."""
@@ -477,14 +517,20 @@ class CampaignData:
         """The value to date at the end of each day of the span (running totals)."""
         m = CATALOGUE[kpi.metric]
         running: dict[str, float] = defaultdict(float)
-        regs = sketch.merge([]) if kpi.metric in _NEEDS_SKETCHES else None
+        needs_authors = kpi.metric in _NEEDS_SKETCHES
+        exact = needs_authors and self.own_queries_chosen
+        regs = sketch.merge([]) if needs_authors and not exact else None
+        seen: set[int] = set()
         out = []
         for day in span.days():
             for key, v in self.counters.get(day, {}).items():
                 running[key] += v
             if kpi.metric == "influencer_mentions":
                 running["influencers"] = running.get(f"influencers:{kpi.follower_threshold}", 0)
-            if regs is not None:
+            if exact:
+                seen |= self.author_days.get(day, set())
+                running["authors"] = len(seen)
+            elif regs is not None:
                 for s in self.sketches.get(day, []):
                     np.maximum(regs, sketch.registers(s), out=regs)
                 running["authors"] = sketch.estimate(regs)

@@ -60,6 +60,21 @@ def test_it_measures_only_the_campaigns_queries_when_it_has_some(world, heard):
     assert results(heard.campaign)["mentions"].current == 18
 
 
+def test_unique_authors_are_those_of_the_campaigns_queries_when_it_has_some(heard):
+    acme = heard.fx.queries["Acme"]
+    services.campaign_update(actor=None, campaign=heard.campaign, queries=[acme])
+    kpi(heard.campaign, "unique_authors", 10)
+    r = results(heard.campaign)["unique_authors"]
+    # Who said "acme" in the campaign: alice, bob, carol and erin, counted exactly; not
+    # the brand's other authors (frank on the bottle, gina on Jane Roe).
+    assert r.current == 4
+    assert r.baseline == 2  # alice and bob, Dec 22–31
+    series = dict(r.series)
+    assert series[date(2026, 1, 2)] == 1  # alice
+    assert series[date(2026, 1, 4)] == 3  # + bob (Jan 3) + carol (Jan 4)
+    assert series[END] == 4
+
+
 def test_it_counts_mentions_by_influencers_above_the_threshold(heard):
     kpi(heard.campaign, "influencer_mentions", 10, follower_threshold=100)
     r = results(heard.campaign)["influencer_mentions"]
