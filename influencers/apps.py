@@ -8,7 +8,10 @@ class InfluencersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from influencers import hooks
+        from influencers import hooks, overview
+        from socialhub import overview as brand_home
 
         hooks.connect()
         hooks.extend_campaigns()
+        # The influencers card of the brand's home.
+        brand_home.register(overview.brand_section)

@@ -21,7 +21,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView, UpdateView
 from rest_framework.authtoken.models import Token
 
-from socialhub import access, selectors, services
+from socialhub import access, overview, selectors, services
 from socialhub.forms import (
     AgencyInviteForm,
     AgencyMemberForm,
@@ -113,13 +113,17 @@ class ApiTokenView(LoginRequiredMixin, TemplateView):
 
 
 class BrandHomeView(access.BrandViewMixin, TemplateView):
-    """The brand's home: who works on it, what the brand listens for, recent activity."""
+    """The brand's home: the work loop at a glance (a card per app: listening, inbox,
+    alerts, campaigns, calendar, influencers), who works on it, what the brand listens
+    for, recent activity."""
 
     required_capability = "brand.view"
     template_name = "socialhub/brand_home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        # Cards of the apps built on the core (socialhub.overview), those the role may open.
+        context["sections"] = overview.sections_for(self.brand, self.request.user)
         context["members"] = selectors.brand_members(self.brand)
         context["admins"] = selectors.agency_admins(self.brand.agency)
         if access.can(self.request.user, "members.manage", self.brand):

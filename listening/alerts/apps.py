@@ -10,6 +10,9 @@ class AlertsConfig(AppConfig):
     verbose_name = "Listening alerts"
 
     def ready(self) -> None:
-        from listening.alerts import hooks
+        from listening.alerts import hooks, overview
+        from socialhub import overview as brand_home
 
         hooks.connect()
+        # The alerts card of the brand's home.
+        brand_home.register(overview.brand_section)

@@ -14,10 +14,13 @@ class InboxConfig(AppConfig):
     def ready(self) -> None:
         global _registered
         from listening import pipeline
-        from listening.inbox import services
+        from listening.inbox import overview, services
+        from socialhub import overview as brand_home
 
         # New mentions become inbox items after each committed ingest batch; once,
         # however often ready() runs.
         if not _registered:
             pipeline.on_new_mentions(services.on_new_mentions)
             _registered = True
+        # The inbox card of the brand's home.
+        brand_home.register(overview.brand_section)

@@ -10,6 +10,9 @@ class InsightsConfig(AppConfig):
     verbose_name = "Listening insights"
 
     def ready(self) -> None:
-        from listening.insights import signals
+        from listening.insights import overview, signals
+        from socialhub import overview as brand_home
 
         signals.connect()
+        # The listening card of the brand's home.
+        brand_home.register(overview.brand_section)
