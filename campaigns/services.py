@@ -18,7 +18,8 @@ from campaigns import selectors
 from campaigns.models import Campaign, Kpi, KpiEntry, SocialAccount
 from listening import services as listening_services
 from listening.models import Query
-from socialhub.models import Brand, User
+from socialhub.models import AuditEvent, Brand, User
+from socialhub.services import audit_record
 
 # ISO 4217 codes in use (no funds, metals or testing codes).
 CURRENCIES = frozenset(
@@ -65,6 +66,13 @@ MAX_LINKS = 30
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _number(value: Any) -> str | None:
+    """A decimal as the audit trail shows it: 1500, not 1500.0000."""
+    if value is None:
+        return None
+    return format(Decimal(str(value)).normalize(), "f")
 
 
 # -- campaigns -------------------------------------------------------------------------
@@ -197,6 +205,15 @@ def campaign_create(
     if create_hashtag_query:
         chosen.append(_hashtag_query(actor=actor, campaign=campaign))
     campaign.queries.set(chosen)
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.CAMPAIGN_CREATED,
+        name=campaign.name,
+        field="status",
+        to=campaign.status,
+    )
     return campaign
 
 
@@ -211,30 +228,71 @@ def campaign_update(
     **fields: Any,
 ) -> Campaign:
     """Change a campaign. Stored baselines stay as they were measured (a new start
-    date does not move them: delete and re-add the KPI to measure again)."""
+    date does not move them: delete and re-add the KPI to measure again). A new status
+    is recorded apart from the other changes."""
     unknown = set(fields) - set(CAMPAIGN_FIELDS)
     if unknown:
         raise TypeError(f"Unknown campaign fields: {sorted(unknown)}")
+    attnames = {name: Campaign._meta.get_field(name).attname for name in fields}
+    before = {name: getattr(campaign, attname) for name, attname in attnames.items()}
     for name, value in fields.items():
         setattr(campaign, name, value)
     _check_campaign(campaign, channels, queries)
     campaign.save()
     catalogue.forget(campaign)
+    changes = [
+        name for name, attname in attnames.items() if getattr(campaign, attname) != before[name]
+    ]
     if channels is not None:
+        if set(campaign.channels.values_list("pk", flat=True)) != {c.pk for c in channels}:
+            changes.append("channels")
         campaign.channels.set(channels)
     if queries is not None or create_hashtag_query:
         chosen = list(queries if queries is not None else campaign.queries.all())
         if create_hashtag_query:
             chosen.append(_hashtag_query(actor=actor, campaign=campaign))
+        if set(campaign.queries.values_list("pk", flat=True)) != {q.pk for q in chosen}:
+            changes.append("queries")
         campaign.queries.set(chosen)
+    edited = [name for name in changes if name != "status"]
+    if edited:
+        audit_record(
+            agency=campaign.brand.agency,
+            brand=campaign.brand,
+            actor=actor,
+            action=AuditEvent.Action.CAMPAIGN_UPDATED,
+            name=campaign.name,
+            changes=edited,
+        )
+    if "status" in changes:
+        audit_record(
+            agency=campaign.brand.agency,
+            brand=campaign.brand,
+            actor=actor,
+            action=AuditEvent.Action.CAMPAIGN_STATUS_CHANGED,
+            name=campaign.name,
+            field="status",
+            **{"from": before["status"], "to": campaign.status},
+        )
     return campaign
 
 
 @transaction.atomic
 def campaign_archive(*, actor: User, campaign: Campaign) -> Campaign:
     """Archive a campaign: it leaves the default list; its KPIs and reviews stay."""
+    was = campaign.status
     campaign.status = Campaign.Status.ARCHIVED
     campaign.save(update_fields=["status", "updated_at"])
+    if was != Campaign.Status.ARCHIVED:
+        audit_record(
+            agency=campaign.brand.agency,
+            brand=campaign.brand,
+            actor=actor,
+            action=AuditEvent.Action.CAMPAIGN_ARCHIVED,
+            name=campaign.name,
+            field="status",
+            **{"from": was, "to": campaign.status},
+        )
     return campaign
 
 
@@ -282,6 +340,12 @@ def _check_kpi(kpi: Kpi) -> None:
         raise ValidationError(errors)
 
 
+def _kpi_name(kpi: Kpi) -> str:
+    """The KPI as the campaign page names it: its label, else its metric's."""
+    metric = catalogue.CATALOGUE.get(kpi.metric)
+    return kpi.label or (metric.label if metric else kpi.metric)
+
+
 @transaction.atomic
 def kpi_create(*, actor: User, campaign: Campaign, **fields: Any) -> Kpi:
     """A goal of the campaign from the catalogue. Direction defaults to the metric's;
@@ -298,6 +362,16 @@ def kpi_create(*, actor: User, campaign: Campaign, **fields: Any) -> Kpi:
     _check_kpi(kpi)
     kpi.save()
     catalogue.forget(campaign)
+    audit_record(
+        agency=campaign.brand.agency,
+        brand=campaign.brand,
+        actor=actor,
+        action=AuditEvent.Action.KPI_CREATED,
+        name=_kpi_name(kpi),
+        campaign=campaign.name,
+        field="target",
+        to=_number(kpi.target),
+    )
     return kpi
 
 
@@ -312,11 +386,31 @@ def kpi_update(*, actor: User, kpi: Kpi, **fields: Any) -> Kpi:
     metric = catalogue.CATALOGUE.get(fields.get("metric", kpi.metric))
     if metric is not None and metric.is_computed:
         fields.pop("baseline", None)  # measured, not typed
+    before = {name: getattr(kpi, name) for name in fields}
     for name, value in fields.items():
         setattr(kpi, name, value)
     _check_kpi(kpi)
     kpi.save()
     catalogue.forget(kpi.campaign)
+    changes = [name for name in fields if getattr(kpi, name) != before[name]]
+    if changes:
+        target = {}
+        if "target" in changes:
+            target = {
+                "field": "target",
+                "from": _number(before["target"]),
+                "to": _number(kpi.target),
+            }
+        audit_record(
+            agency=kpi.brand.agency,
+            brand=kpi.brand,
+            actor=actor,
+            action=AuditEvent.Action.KPI_UPDATED,
+            name=_kpi_name(kpi),
+            campaign=kpi.campaign.name,
+            changes=changes,
+            **target,
+        )
     return kpi
 
 
@@ -325,6 +419,14 @@ def kpi_delete(*, actor: User, kpi: Kpi) -> None:
     """Remove a goal (the team's figures for its metric stay)."""
     kpi.delete()
     catalogue.forget(kpi.campaign)
+    audit_record(
+        agency=kpi.brand.agency,
+        brand=kpi.brand,
+        actor=actor,
+        action=AuditEvent.Action.KPI_DELETED,
+        name=_kpi_name(kpi),
+        campaign=kpi.campaign.name,
+    )
 
 
 # -- the team's figures ----------------------------------------------------------------

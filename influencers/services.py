@@ -29,7 +29,8 @@ from influencers.models import (
 )
 from listening.models import Author, Mention, Platform
 from socialhub import access
-from socialhub.models import Agency, Brand, User
+from socialhub.models import Agency, AuditEvent, Brand, User
+from socialhub.services import audit_record
 
 INFLUENCER_FIELDS = ("name", "topics", "languages", "region", "email", "phone", "tags", "notes")
 LISTENING_PLATFORMS = frozenset(Platform.values)
@@ -246,7 +247,7 @@ def relationship_open(
             {"influencer": f"{brand.name} already has a relationship with {influencer.name}."}
         )
     _check_owner(brand, owner)
-    return Relationship.objects.create(
+    relationship = Relationship.objects.create(
         brand=brand,
         influencer=influencer,
         stage=stage,
@@ -254,6 +255,21 @@ def relationship_open(
         next_step=next_step or "",
         next_step_due=next_step_due,
     )
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.RELATIONSHIP_OPENED,
+        name=influencer.name,
+        field="stage",
+        to=stage,
+    )
+    return relationship
+
+
+def _person(user: User | None) -> str:
+    """A relationship owner as the audit trail names them."""
+    return user.display_name if user is not None else "nobody"
 
 
 @transaction.atomic
@@ -265,12 +281,24 @@ def relationship_update(
     next_step: str = "",
     next_step_due: date | None = None,
 ) -> Relationship:
-    """Change the owner and the next step of a relationship."""
+    """Change the owner and the next step of a relationship (a new owner is audited)."""
     _check_owner(relationship.brand, owner)
+    old_owner_id = relationship.owner_id
     relationship.owner = owner
     relationship.next_step = next_step or ""
     relationship.next_step_due = next_step_due
     relationship.save()
+    if old_owner_id != relationship.owner_id:
+        old_owner = User.objects.filter(pk=old_owner_id).first() if old_owner_id else None
+        audit_record(
+            agency=relationship.brand.agency,
+            brand=relationship.brand,
+            actor=actor,
+            action=AuditEvent.Action.RELATIONSHIP_OWNER_CHANGED,
+            name=relationship.influencer.name,
+            field="owner",
+            **{"from": _person(old_owner), "to": _person(owner)},
+        )
     return relationship
 
 
@@ -282,12 +310,23 @@ def relationship_move(
     any deliberate move) clears it; moving to at risk closes the open health alerts."""
     if stage not in Stage.values:
         raise ValidationError({"stage": f"“{stage}” is not a stage."})
+    old_stage = relationship.stage
     relationship.stage = stage
     relationship.suggested_stage = ""
     relationship.save(update_fields=["stage", "suggested_stage", "updated_at"])
     if stage == Stage.AT_RISK:
         HealthAlert.objects.filter(relationship=relationship, resolved_at__isnull=True).update(
             resolved_at=now()
+        )
+    if old_stage != stage:
+        audit_record(
+            agency=relationship.brand.agency,
+            brand=relationship.brand,
+            actor=actor,
+            action=AuditEvent.Action.RELATIONSHIP_STAGE_CHANGED,
+            name=relationship.influencer.name,
+            field="stage",
+            **{"from": old_stage, "to": stage},
         )
     return relationship
 
@@ -504,6 +543,16 @@ def collaboration_create(
     )
     _set_children(collaboration, deliverables or [], links or [])
     collaboration_match(collaboration=collaboration)
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.COLLABORATION_CREATED,
+        name=relationship.influencer.name,
+        campaign=campaign.name,
+        field="status",
+        to=collaboration.status,
+    )
     return collaboration
 
 
@@ -522,11 +571,23 @@ def collaboration_update(
     _check_collaboration(
         collaboration.brand, collaboration.relationship, collaboration.campaign, data, deliverables
     )
+    old_status = collaboration.status
     for key, value in data.items():
         setattr(collaboration, key, value)
     collaboration.save()
     _set_children(collaboration, deliverables, links)
     collaboration_match(collaboration=collaboration)
+    if collaboration.status != old_status:
+        audit_record(
+            agency=collaboration.brand.agency,
+            brand=collaboration.brand,
+            actor=actor,
+            action=AuditEvent.Action.COLLABORATION_STATUS_CHANGED,
+            name=collaboration.relationship.influencer.name,
+            campaign=collaboration.campaign.name,
+            field="status",
+            **{"from": old_status, "to": collaboration.status},
+        )
     return collaboration
 
 

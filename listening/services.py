@@ -27,7 +27,8 @@ from listening.models import (
 from listening.pipeline import forget_compiled_queries, rollup_increment
 from listening.querylang import QuerySyntaxError, parse
 from listening.signals import mentions_rescored
-from socialhub.models import Brand, User
+from socialhub.models import AuditEvent, Brand, User
+from socialhub.services import audit_record
 
 # After this many failures in a row a source backs off: the wait doubles each time,
 # up to a day.
@@ -73,6 +74,14 @@ def source_create(
     )
     source.full_clean()
     source.save()
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.SOURCE_CREATED,
+        name=source.name,
+        kind=source.kind,
+    )
     return source
 
 
@@ -84,6 +93,7 @@ def source_update(*, actor: User, source: Source, **fields: Any) -> Source:
         fields["config"] = source_validate_config(source.kind, fields["config"])
         if fields["config"] != source.config:
             source.cursor = {}
+    before = {name: getattr(source, name) for name in fields}
     for name, value in fields.items():
         setattr(source, name, value)
     if fields.get("is_active"):
@@ -91,6 +101,18 @@ def source_update(*, actor: User, source: Source, **fields: Any) -> Source:
         source.next_poll_at = _now()
     source.full_clean()
     source.save()
+    # Field names only: the settings may hold a token.
+    changes = [name for name in fields if getattr(source, name) != before[name]]
+    if changes:
+        audit_record(
+            agency=source.brand.agency,
+            brand=source.brand,
+            actor=actor,
+            action=AuditEvent.Action.SOURCE_UPDATED,
+            name=source.name,
+            kind=source.kind,
+            changes=changes,
+        )
     return source
 
 
@@ -127,6 +149,21 @@ def source_record_failure(*, source_id: int, error: str) -> Source:
     )
     source.refresh_from_db()
     return source
+
+
+@transaction.atomic
+def source_delete(*, actor: User, source: Source) -> None:
+    """Delete a source. The mentions it brought stay: they were heard."""
+    brand = source.brand
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.SOURCE_DELETED,
+        name=source.name,
+        kind=source.kind,
+    )
+    source.delete()
 
 
 def source_fetch_now(*, actor: User, source: Source) -> None:
@@ -174,13 +211,20 @@ def query_create(
     query.full_clean()
     query.save()
     transaction.on_commit(forget_compiled_queries)
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.QUERY_CREATED,
+        name=query.name,
+    )
     return query
 
 
 @transaction.atomic
 def query_update(*, actor: User, query: Query, **fields: Any) -> Query:
     """Change a query. Mentions already heard stay; new posts are matched by the new
-    expression."""
+    expression. Switching it off or on is recorded apart from the other changes."""
     if "expression" in fields:
         query_validate(fields["expression"])
         fields["expression"] = fields["expression"].strip()
@@ -189,12 +233,60 @@ def query_update(*, actor: User, query: Query, **fields: Any) -> Query:
             fields[key] = sorted(set(fields[key] or []))
     if "name" in fields:
         fields["name"] = fields["name"].strip()
+    # Compare with what is stored, not with ``query``: a bound ModelForm may already
+    # have written the new values onto the instance it was given.
+    stored = (
+        Query.objects.select_for_update(of=("self",))
+        .select_related("brand__agency")
+        .get(pk=query.pk)
+    )
+    changes = [name for name, value in fields.items() if getattr(stored, name) != value]
     for name, value in fields.items():
         setattr(query, name, value)
     query.full_clean()
     query.save()
     transaction.on_commit(forget_compiled_queries)
+    brand = stored.brand
+    edited = [name for name in changes if name != "is_active"]
+    if edited:
+        audit_record(
+            agency=brand.agency,
+            brand=brand,
+            actor=actor,
+            action=AuditEvent.Action.QUERY_UPDATED,
+            name=query.name,
+            changes=edited,
+        )
+    if "is_active" in changes:
+        audit_record(
+            agency=brand.agency,
+            brand=brand,
+            actor=actor,
+            action=(
+                AuditEvent.Action.QUERY_RESUMED
+                if query.is_active
+                else AuditEvent.Action.QUERY_PAUSED
+            ),
+            name=query.name,
+        )
     return query
+
+
+@transaction.atomic
+def query_delete(*, actor: User, query: Query) -> None:
+    """Delete a query with its matches and counters; the mentions stay (another query
+    or brand may have heard them). Switching it off keeps its history instead."""
+    brand = query.brand
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.QUERY_DELETED,
+        name=query.name,
+        kind=query.kind,
+    )
+    query.delete()
+    transaction.on_commit(forget_compiled_queries)
 
 
 # -- sentiment by people ---------------------------------------------------------------
@@ -239,7 +331,31 @@ def phrase_rule_create(*, actor: User, brand: Brand, phrase: str, sentiment: str
     rule = PhraseRule(brand=brand, phrase=phrase.strip(), sentiment=sentiment)
     rule.full_clean()
     rule.save()
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.PHRASE_RULE_CREATED,
+        name=rule.phrase,
+        field="sentiment",
+        to=rule.sentiment,
+    )
     return rule
+
+
+@transaction.atomic
+def phrase_rule_delete(*, actor: User, rule: PhraseRule) -> None:
+    """Remove a phrase rule; mentions it scored keep their sentiment until the rules are
+    applied again."""
+    brand = rule.brand
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.PHRASE_RULE_DELETED,
+        name=rule.phrase,
+    )
+    rule.delete()
 
 
 @transaction.atomic
@@ -366,6 +482,14 @@ def import_job_start(
     job.status = ImportJob.Status.QUEUED
     job.save(update_fields=["mapping", "default_platform", "status"])
     import_file.delay_on_commit(job.pk)
+    audit_record(
+        agency=job.brand.agency,
+        brand=job.brand,
+        actor=actor,
+        action=AuditEvent.Action.IMPORT_STARTED,
+        name=job.original_name,
+        format=job.format,
+    )
     return job
 
 

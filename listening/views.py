@@ -293,12 +293,14 @@ class PhraseRuleListView(access.BrandViewMixin, FormView):
 
 
 class PhraseRuleDeleteView(access.BrandViewMixin, View):
+    """Remove a phrase rule (POST)."""
+
     required_capability = {"POST": "listening.configure"}
     model = PhraseRule
 
     def post(self, request, *args, **kwargs):
         rule = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
-        rule.delete()
+        services.phrase_rule_delete(actor=request.user, rule=rule)
         messages.success(request, f"Rule “{rule.phrase}” removed.")
         return redirect("listening:phraserule_list", brand_slug=self.brand.slug)
 

@@ -244,8 +244,31 @@ class Invitation(models.Model):
         return "pending"
 
 
+# What the actions outside the tenancy core are about: by the whole action, else by
+# the part before the dot.
+AUDIT_SUBJECTS = {
+    "review.decision_recorded": "decision",
+    "source": "source",
+    "query": "query",
+    "phrase_rule": "phrase rule",
+    "import": "import",
+    "alert_rule": "alert rule",
+    "campaign": "campaign",
+    "kpi": "KPI",
+    "post": "post",
+    "channel": "channel",
+    "approval_link": "approval link",
+    "calendar_feed": "calendar feed",
+    "review": "review",
+    "relationship": "relationship",
+    "collaboration": "collaboration",
+}
+
+
 class AuditEvent(models.Model):
-    """Who did what to whom, when: role changes, invitations, removals, brand changes."""
+    """Who did what to whom, when: role changes, invitations, removals, brand changes,
+    and the changes people make to a brand's listening, campaigns, calendar and
+    influencers (recorded by each app's services, in the transaction of the change)."""
 
     class Action(models.TextChoices):
         BRAND_CREATED = "brand.created", "Brand created"
@@ -262,6 +285,51 @@ class AuditEvent(models.Model):
         ADMIN_REVOKED = "admin.revoked", "Agency admin removed"
         MEMBER_REMOVED = "member.removed", "Removed from agency"
         AGENCY_UPDATED = "agency.updated", "Agency settings changed"
+        # listening
+        SOURCE_CREATED = "source.created", "Source added"
+        SOURCE_UPDATED = "source.updated", "Source changed"
+        SOURCE_DELETED = "source.deleted", "Source deleted"
+        QUERY_CREATED = "query.created", "Query added"
+        QUERY_UPDATED = "query.updated", "Query changed"
+        QUERY_PAUSED = "query.paused", "Query switched off"
+        QUERY_RESUMED = "query.resumed", "Query switched on"
+        QUERY_DELETED = "query.deleted", "Query deleted"
+        PHRASE_RULE_CREATED = "phrase_rule.created", "Phrase rule added"
+        PHRASE_RULE_DELETED = "phrase_rule.deleted", "Phrase rule removed"
+        IMPORT_STARTED = "import.started", "Import started"
+        ALERT_RULE_CREATED = "alert_rule.created", "Alert rule added"
+        ALERT_RULE_UPDATED = "alert_rule.updated", "Alert rule changed"
+        ALERT_RULE_DELETED = "alert_rule.deleted", "Alert rule deleted"
+        # campaigns
+        CAMPAIGN_CREATED = "campaign.created", "Campaign created"
+        CAMPAIGN_UPDATED = "campaign.updated", "Campaign changed"
+        CAMPAIGN_STATUS_CHANGED = "campaign.status_changed", "Campaign status changed"
+        CAMPAIGN_ARCHIVED = "campaign.archived", "Campaign archived"
+        KPI_CREATED = "kpi.created", "KPI added"
+        KPI_UPDATED = "kpi.updated", "KPI changed"
+        KPI_DELETED = "kpi.deleted", "KPI removed"
+        # the content calendar
+        POST_APPROVED = "post.approved", "Post approved"
+        POST_CHANGES_REQUESTED = "post.changes_requested", "Changes requested"
+        POST_MARKED_PUBLISHED = "post.marked_published", "Post marked published"
+        CHANNEL_CREATED = "channel.created", "Channel added"
+        CHANNEL_UPDATED = "channel.updated", "Channel changed"
+        CHANNEL_CREDENTIALS_CHANGED = "channel.credentials_changed", "Channel credentials changed"
+        APPROVAL_LINK_CREATED = "approval_link.created", "Approval link created"
+        APPROVAL_LINK_REVOKED = "approval_link.revoked", "Approval link revoked"
+        CALENDAR_FEED_RESET = "calendar_feed.reset", "Calendar feed link reset"
+        # reviews
+        REVIEW_COMPLETED = "review.completed", "Review completed"
+        REVIEW_DECISION_RECORDED = "review.decision_recorded", "Decision recorded"
+        # influencers
+        RELATIONSHIP_OPENED = "relationship.opened", "Relationship opened"
+        RELATIONSHIP_STAGE_CHANGED = "relationship.stage_changed", "Relationship stage changed"
+        RELATIONSHIP_OWNER_CHANGED = "relationship.owner_changed", "Relationship owner changed"
+        COLLABORATION_CREATED = "collaboration.created", "Collaboration created"
+        COLLABORATION_STATUS_CHANGED = (
+            "collaboration.status_changed",
+            "Collaboration status changed",
+        )
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="audit_events")
     brand = models.ForeignKey(
@@ -287,8 +355,14 @@ class AuditEvent(models.Model):
 
     @property
     def summary(self) -> str:
-        """A sentence for the audit list, e.g. “analyst → manager in Acme”."""
+        """A sentence for the audit list, e.g. “analyst → manager in Acme”, or for a
+        brand's objects “query “Acme” in Acme: changed expression, languages”."""
         d = self.detail or {}
+        subject = AUDIT_SUBJECTS.get(self.action) or AUDIT_SUBJECTS.get(
+            self.action.partition(".")[0]
+        )
+        if subject is not None:
+            return self._object_summary(subject, d)
         parts = []
         old, new = d.get("from_role"), d.get("to_role")
         if old and new:
@@ -304,3 +378,33 @@ class AuditEvent(models.Model):
         if d.get("changes"):
             parts.append("changed " + ", ".join(d["changes"]))
         return " ".join(parts)
+
+    def _object_summary(self, subject: str, d: dict) -> str:
+        """“<kind> <subject> “<name>” on “<campaign>” in <brand>: <what happened>”, from
+        the detail keys the services write: name, kind, campaign, field/from/to,
+        changes, via_link (the recipient of the approval link that acted)."""
+
+        def words(value: object) -> str:
+            # Codes read as words (at_risk → at risk); names and emails stay as they are.
+            text = str(value)
+            return text.replace("_", " ") if text.isidentifier() else text
+
+        head = f"{words(d['kind'])} {subject}" if d.get("kind") else subject
+        if d.get("name"):
+            head += f" “{d['name']}”"
+        if d.get("campaign"):
+            head += f" on “{d['campaign']}”"
+        if self.brand_id and self.brand:
+            head += f" in {self.brand.name}"
+        tail = []
+        if d.get("field") and d.get("from") is not None and d.get("to") is not None:
+            tail.append(f"{words(d['field'])} {words(d['from'])} → {words(d['to'])}")
+        elif d.get("field") and d.get("to") is not None:
+            tail.append(f"{words(d['field'])} {words(d['to'])}")
+        # The field told as from → to above is not listed again.
+        changes = [words(c) for c in d.get("changes") or [] if c != d.get("field")]
+        if changes:
+            tail.append("changed " + ", ".join(changes))
+        if d.get("via_link"):
+            tail.append(f"by {d['via_link']} through an approval link")
+        return f"{head}: {', '.join(tail)}" if tail else head

@@ -48,8 +48,9 @@ from campaigns.models import (
     SocialAccount,
 )
 from socialhub import access
-from socialhub.models import Brand, User
+from socialhub.models import AuditEvent, Brand, User
 from socialhub.selectors import site_url
+from socialhub.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -201,6 +202,14 @@ def social_account_create(
     account.credentials = _merge_credentials(account.platform, {}, credentials)
     _check_account(account)
     account.save()
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.CHANNEL_CREATED,
+        name=str(account),
+        with_credentials=bool(account.credentials),
+    )
     return account
 
 
@@ -212,14 +221,43 @@ def social_account_update(
     credentials: dict[str, str] | None = None,
     **fields: Any,
 ) -> SocialAccount:
-    """Change a channel; blank secret fields keep the stored secret."""
+    """Change a channel; blank secret fields keep the stored secret. New credentials are
+    recorded apart from the other changes, by the names of the settings only."""
     _require(actor, "campaigns.manage", account.brand)
+    before = {key: getattr(account, key) for key in ACCOUNT_FIELDS}
+    old_credentials = dict(account.credentials or {})
     for key, value in fields.items():
         if key in ACCOUNT_FIELDS:
             setattr(account, key, value)
     account.credentials = _merge_credentials(account.platform, account.credentials, credentials)
     _check_account(account)
     account.save()
+    changes = [key for key in ACCOUNT_FIELDS if getattr(account, key) != before[key]]
+    new_credentials = account.credentials or {}
+    changed_keys = sorted(
+        key
+        for key in set(old_credentials) | set(new_credentials)
+        if old_credentials.get(key) != new_credentials.get(key)
+    )
+    brand = account.brand
+    if changes:
+        audit_record(
+            agency=brand.agency,
+            brand=brand,
+            actor=actor,
+            action=AuditEvent.Action.CHANNEL_UPDATED,
+            name=str(account),
+            changes=changes,
+        )
+    if changed_keys:
+        audit_record(
+            agency=brand.agency,
+            brand=brand,
+            actor=actor,
+            action=AuditEvent.Action.CHANNEL_CREDENTIALS_CHANGED,
+            name=str(account),
+            changes=changed_keys,
+        )
     return account
 
 
@@ -453,6 +491,7 @@ def post_approve(
     post.save(update_fields=["status", "updated_at"])
     if comment.strip():
         _comment(post, comment, actor=actor, link=link)
+    _audit_decision(post, AuditEvent.Action.POST_APPROVED, actor=actor, link=link)
     return post
 
 
@@ -474,7 +513,25 @@ def post_request_changes(
     post.save(update_fields=["status", "updated_at"])
     _event(post, Kind.CHANGES, actor=actor, link=link, comment=comment.strip())
     _comment(post, comment, actor=actor, link=link)
+    _audit_decision(post, AuditEvent.Action.POST_CHANGES_REQUESTED, actor=actor, link=link)
     return post
+
+
+def _audit_decision(
+    post: ContentPost, action: str, *, actor: User | None, link: ApprovalLink | None
+) -> None:
+    """The audit row of a decision; one taken through an approval link names its
+    recipient (there is no account to point at)."""
+    via_link = {"via_link": link.recipient_name} if link is not None else {}
+    audit_record(
+        agency=post.brand.agency,
+        brand=post.brand,
+        actor=actor,
+        action=action,
+        name=" ".join(str(post).split()),
+        post_id=post.pk,
+        **via_link,
+    )
 
 
 def _decider(actor: User | None, link: ApprovalLink | None, post: ContentPost) -> None:
@@ -558,6 +615,15 @@ def post_mark_published(*, actor: User, post: ContentPost, url: str) -> ContentP
     post.failure_reason = ""
     post.save()
     _event(post, Kind.PUBLISHED, actor=actor, url=url, by_hand=True)
+    audit_record(
+        agency=post.brand.agency,
+        brand=post.brand,
+        actor=actor,
+        action=AuditEvent.Action.POST_MARKED_PUBLISHED,
+        name=" ".join(str(post).split()),
+        post_id=post.pk,
+        url=url,
+    )
     return post
 
 
@@ -662,13 +728,23 @@ def approval_link_create(
         errors["days"] = "A link lasts between 1 and 90 days."
     if errors:
         raise ValidationError(errors)
-    return ApprovalLink.objects.create(
+    link = ApprovalLink.objects.create(
         brand=brand,
         recipient_name=recipient_name.strip(),
         recipient_email=recipient_email.strip(),
         created_by=actor,
         expires_at=_now() + timedelta(days=int(days)),
     )
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.APPROVAL_LINK_CREATED,
+        target_email=link.recipient_email,
+        name=link.recipient_name,
+        days=int(days),
+    )
+    return link
 
 
 @transaction.atomic
@@ -678,6 +754,14 @@ def approval_link_revoke(*, actor: User, link: ApprovalLink) -> ApprovalLink:
     if link.revoked_at is None:
         link.revoked_at = _now()
         link.save(update_fields=["revoked_at"])
+        audit_record(
+            agency=link.brand.agency,
+            brand=link.brand,
+            actor=actor,
+            action=AuditEvent.Action.APPROVAL_LINK_REVOKED,
+            target_email=link.recipient_email,
+            name=link.recipient_name,
+        )
     return link
 
 
@@ -701,7 +785,11 @@ def calendar_feed_rotate(*, actor: User, brand: Brand) -> CalendarFeed:
     """A new private token; the old address stops working."""
     _require(actor, "campaigns.manage", brand)
     CalendarFeed.objects.filter(brand=brand).delete()
-    return CalendarFeed.objects.create(brand=brand)
+    feed = CalendarFeed.objects.create(brand=brand)
+    audit_record(
+        agency=brand.agency, brand=brand, actor=actor, action=AuditEvent.Action.CALENDAR_FEED_RESET
+    )
+    return feed
 
 
 # -- publishing (called by the tasks) --------------------------------------------------

@@ -17,7 +17,8 @@ from django.db import transaction
 from campaigns.models import Campaign, ContentPost, Review, ReviewDecision
 from campaigns.reviews.checklist import ANSWER_MAX_LENGTH, KEYS
 from listening.models import Query
-from socialhub.models import User
+from socialhub.models import AuditEvent, User
+from socialhub.services import audit_record
 
 DECISION_FIELDS = ("id", "verdict", "subject", "note", "query", "posts", "links")
 LINK_LABEL_MAX_LENGTH = 120
@@ -129,9 +130,13 @@ def kpi_snapshot(campaign: Campaign) -> list[dict[str, Any]]:
 # -- writes ------------------------------------------------------------------------------
 
 
-def _write_decisions(review: Review, decisions: list[Mapping[str, Any]]) -> None:
+def _write_decisions(
+    review: Review, decisions: list[Mapping[str, Any]]
+) -> list[tuple[ReviewDecision, str | None]]:
     """Make the review's decisions exactly ``decisions``: items with an ``id`` of one of
-    its decisions change it, others are new, decisions not listed are removed."""
+    its decisions change it, others are new, decisions not listed are removed. Returns
+    the decisions taken here (new, or with another verdict or subject), each with the
+    verdict it had before when that changed (else None)."""
     campaign = review.campaign
     existing = {d.pk: d for d in review.decisions.all()} if review.pk else {}
     problems: list[str] = []
@@ -155,9 +160,11 @@ def _write_decisions(review: Review, decisions: list[Mapping[str, Any]]) -> None
     for pk, decision in existing.items():
         if pk not in keep:
             decision.delete()
+    taken: list[tuple[ReviewDecision, str | None]] = []
     for data in cleaned:
         pk = data.get("id")
         decision = existing[pk] if pk is not None else ReviewDecision(brand=review.brand)
+        was = (decision.verdict, decision.subject) if pk is not None else None
         decision.review = review
         decision.verdict = data["verdict"]
         decision.subject = str(data["subject"]).strip()
@@ -166,6 +173,27 @@ def _write_decisions(review: Review, decisions: list[Mapping[str, Any]]) -> None
         decision.links = clean_links(data.get("links"))
         decision.save()
         decision.posts.set(list(data.get("posts") or []))
+        if was != (decision.verdict, decision.subject):
+            old_verdict = was[0] if was and was[0] != decision.verdict else None
+            taken.append((decision, old_verdict))
+    return taken
+
+
+def _audit_decisions(
+    review: Review, actor: User | None, taken: list[tuple[ReviewDecision, str | None]]
+) -> None:
+    """One audit row per decision taken, in the transaction of the review."""
+    for decision, old_verdict in taken:
+        audit_record(
+            agency=review.brand.agency,
+            brand=review.brand,
+            actor=actor,
+            action=AuditEvent.Action.REVIEW_DECISION_RECORDED,
+            name=decision.subject,
+            campaign=review.campaign.name,
+            field="verdict",
+            **{"from": old_verdict, "to": decision.verdict},
+        )
 
 
 @transaction.atomic
@@ -190,7 +218,17 @@ def review_create(
     review.full_clean(exclude=["kpi_snapshot", "author"])
     review.kpi_snapshot = kpi_snapshot(campaign)
     review.save()
-    _write_decisions(review, list(decisions))
+    taken = _write_decisions(review, list(decisions))
+    audit_record(
+        agency=campaign.brand.agency,
+        brand=campaign.brand,
+        actor=actor,
+        action=AuditEvent.Action.REVIEW_COMPLETED,
+        name=review.date.isoformat(),
+        campaign=campaign.name,
+        decisions=len(taken),
+    )
+    _audit_decisions(review, actor, taken)
     return review
 
 
@@ -215,7 +253,7 @@ def review_update(
     review.full_clean(exclude=["kpi_snapshot", "author"])
     review.save()
     if decisions is not None:
-        _write_decisions(review, list(decisions))
+        _audit_decisions(review, actor, _write_decisions(review, list(decisions)))
     return review
 
 

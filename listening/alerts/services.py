@@ -19,8 +19,9 @@ from listening.alerts import detectors, selectors
 from listening.alerts.models import Alert, AlertKind, AlertRead, AlertRule
 from listening.models import Query
 from listening.reports.selectors import brand_zone
-from socialhub.models import Brand, User
+from socialhub.models import AuditEvent, Brand, User
 from socialhub.selectors import site_url
+from socialhub.services import audit_record
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,14 @@ def alert_rule_create(
     people = _check_rule(rule, recipients)
     rule.save()
     rule.recipients.set(people or [])
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.ALERT_RULE_CREATED,
+        name=rule.name,
+        kind=rule.kind,
+    )
     return rule
 
 
@@ -111,19 +120,54 @@ def alert_rule_update(
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown alert rule fields: {sorted(unknown)}")
+    # Compare with what is stored, not with ``rule``: a bound ModelForm may already
+    # have written the new values onto the instance it was given.
+    stored = (
+        AlertRule.objects.select_for_update(of=("self",))
+        .select_related("brand__agency")
+        .get(pk=rule.pk)
+    )
     for name, value in fields.items():
         setattr(rule, name, value)
     people = _check_rule(rule, recipients)
     rule.save()
+    attnames = {name: AlertRule._meta.get_field(name).attname for name in fields}
+    changes = [
+        name
+        for name, attname in attnames.items()
+        if getattr(rule, attname) != getattr(stored, attname)
+    ]
     if people is not None:
+        before = set(stored.recipients.values_list("pk", flat=True))
+        if before != {person.pk for person in people}:
+            changes.append("recipients")
         rule.recipients.set(people)
+    if changes:
+        audit_record(
+            agency=stored.brand.agency,
+            brand=stored.brand,
+            actor=actor,
+            action=AuditEvent.Action.ALERT_RULE_UPDATED,
+            name=rule.name,
+            kind=rule.kind,
+            changes=changes,
+        )
     return rule
 
 
 @transaction.atomic
 def alert_rule_delete(*, actor: User, rule: AlertRule) -> None:
     """Remove a rule and the history of its alerts."""
+    brand, name, kind = rule.brand, rule.name, rule.kind
     rule.delete()
+    audit_record(
+        agency=brand.agency,
+        brand=brand,
+        actor=actor,
+        action=AuditEvent.Action.ALERT_RULE_DELETED,
+        name=name,
+        kind=kind,
+    )
 
 
 # -- evaluation ------------------------------------------------------------------------

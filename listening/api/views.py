@@ -72,6 +72,9 @@ class SourceViewSet(
         }
         services.source_update(actor=self.request.user, source=serializer.instance, **fields)
 
+    def perform_destroy(self, instance):
+        services.source_delete(actor=self.request.user, source=instance)
+
     @extend_schema(request=None, responses={202: None})
     @action(detail=True, methods=["post"])
     def fetch(self, request, brand_slug: str, pk: str):
@@ -104,6 +107,9 @@ class QueryViewSet(
         services.query_update(
             actor=self.request.user, query=serializer.instance, **serializer.validated_data
         )
+
+    def perform_destroy(self, instance):
+        services.query_delete(actor=self.request.user, query=instance)
 
     @extend_schema(request=ExpressionSerializer, responses=ValidationResultSerializer)
     @action(detail=False, methods=["post"])

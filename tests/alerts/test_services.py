@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 
 from listening.alerts import services, tasks
 from listening.alerts.models import Alert
+from socialhub.models import AuditEvent
 from tests.alerts.conftest import HOUR, NOW, make_post
+from tests.audit import recorded
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +179,78 @@ def test_acknowledging_records_who_and_when_once(world):
     alert.refresh_from_db()
     assert alert.acknowledged_by == world.users["analyst"]
     assert alert.acknowledged_at is not None
+
+
+# -- audit -------------------------------------------------------------------------------
+
+
+def test_it_audits_a_new_alert_rule(world):
+    with recorded() as events:
+        keyword_rule(world)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.ALERT_RULE_CREATED,
+        world.users["manager"],
+        world.brand,
+    )
+    assert event.detail == {"name": "Recall", "kind": "keyword"}
+    assert event.summary == "keyword alert rule “Recall” in Acme Test"
+
+
+def test_it_audits_the_fields_and_recipients_an_alert_rule_change_touched(world):
+    rule = keyword_rule(world)
+
+    with recorded() as events:
+        services.alert_rule_update(
+            actor=world.users["admin"],
+            rule=rule,
+            recipients=[world.users["analyst"]],
+            name="Recall",
+            keyword="product recall",
+            window_hours=6,
+        )
+
+    [event] = events
+    assert (event.action, event.actor) == (
+        AuditEvent.Action.ALERT_RULE_UPDATED,
+        world.users["admin"],
+    )
+    assert event.detail["changes"] == ["keyword", "recipients"]
+    assert event.summary == "keyword alert rule “Recall” in Acme Test: changed keyword, recipients"
+
+
+def test_it_audits_nothing_when_an_alert_rule_is_saved_unchanged(world):
+    rule = keyword_rule(world)
+
+    with recorded() as events:
+        services.alert_rule_update(
+            actor=world.users["admin"], rule=rule, recipients=[], name="Recall", min_count=1
+        )
+
+    assert events == []
+
+
+def test_a_refused_alert_rule_change_leaves_no_audit_row(world):
+    keyword_rule(world, name="Taken")
+    rule = keyword_rule(world)
+
+    with recorded() as events, pytest.raises(ValidationError):
+        services.alert_rule_update(actor=world.users["admin"], rule=rule, name="taken")
+
+    assert events == []
+
+
+def test_it_audits_a_deleted_alert_rule_by_its_name(world):
+    rule = keyword_rule(world)
+
+    with recorded() as events:
+        services.alert_rule_delete(actor=world.users["manager"], rule=rule)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.ALERT_RULE_DELETED,
+        world.users["manager"],
+        world.brand,
+    )
+    assert event.detail == {"name": "Recall", "kind": "keyword"}

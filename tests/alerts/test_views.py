@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from listening.alerts import services
 from listening.alerts.models import Alert, AlertRead, AlertRule
+from socialhub.models import AuditEvent
 from tests.alerts.conftest import NOW
+from tests.audit import recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -199,6 +201,22 @@ def test_a_manager_adds_and_edits_a_rule(world):
 
     response = client.post(url("alertrule_delete", world.brand, pk=rule.pk))
     assert response.status_code == 302 and not AlertRule.objects.exists()
+
+
+def test_the_rule_form_audits_what_changed_though_it_fills_the_rule_first(world):
+    client = world.client_for("manager")
+    client.post(url("alertrule_create", world.brand), rule_data())
+    rule = AlertRule.objects.get(brand=world.brand)
+
+    with recorded() as events:
+        client.post(url("alertrule_update", world.brand, pk=rule.pk), rule_data(threshold="4.5"))
+
+    [event] = events
+    assert (event.action, event.actor) == (
+        AuditEvent.Action.ALERT_RULE_UPDATED,
+        world.users["manager"],
+    )
+    assert event.detail["changes"] == ["threshold"]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,8 @@ from campaigns import services
 from campaigns.models import Campaign, Kpi, KpiEntry
 from listening import services as listening_services
 from listening.models import Query
+from socialhub.models import AuditEvent
+from tests.audit import recorded
 from tests.campaigns.conftest import plan
 
 
@@ -138,3 +140,134 @@ def test_it_refuses_a_bad_figure(world, campaign, metric, day, value, field):
         )
     assert field in exc.value.message_dict
     assert not KpiEntry.objects.exists()
+
+
+# -- audit -------------------------------------------------------------------------------
+
+
+def test_it_audits_a_new_campaign_and_its_hashtag_query(world):
+    with recorded() as events:
+        plan(world, hashtags=["glow"], create_hashtag_query=True)
+
+    assert [(e.action, e.actor, e.brand) for e in events] == [
+        (AuditEvent.Action.QUERY_CREATED, world.users["manager"], world.brand),
+        (AuditEvent.Action.CAMPAIGN_CREATED, world.users["manager"], world.brand),
+    ]
+    assert events[1].detail == {"name": "Winter launch", "field": "status", "to": "planned"}
+    assert events[1].summary == "campaign “Winter launch” in Acme Test: status planned"
+
+
+def test_it_audits_the_fields_a_campaign_change_touched(world, campaign):
+    query = listening_services.query_create(
+        actor=None, brand=world.brand, name="Glow", expression="glow"
+    )
+
+    with recorded() as events:
+        services.campaign_update(
+            actor=world.users["admin"],
+            campaign=campaign,
+            queries=[query],
+            name="Winter launch",
+            hashtags="#glow",
+            budget=Decimal("5000"),
+        )
+
+    [event] = events
+    assert (event.action, event.actor) == (AuditEvent.Action.CAMPAIGN_UPDATED, world.users["admin"])
+    assert event.detail == {"name": "Winter launch", "changes": ["hashtags", "budget", "queries"]}
+    assert (
+        event.summary == "campaign “Winter launch” in Acme Test: changed hashtags, budget, queries"
+    )
+
+
+def test_a_campaign_status_change_is_audited_from_and_to_apart_from_other_changes(world, campaign):
+    with recorded() as events:
+        services.campaign_update(
+            actor=world.users["manager"], campaign=campaign, status="running", description="Go"
+        )
+
+    assert [(e.action, e.detail) for e in events] == [
+        (AuditEvent.Action.CAMPAIGN_UPDATED, {"name": "Winter launch", "changes": ["description"]}),
+        (
+            AuditEvent.Action.CAMPAIGN_STATUS_CHANGED,
+            {"name": "Winter launch", "field": "status", "from": "planned", "to": "running"},
+        ),
+    ]
+    assert events[1].summary == "campaign “Winter launch” in Acme Test: status planned → running"
+
+
+def test_it_audits_nothing_when_a_campaign_is_saved_unchanged(world, campaign):
+    with recorded() as events:
+        services.campaign_update(
+            actor=world.users["manager"], campaign=campaign, name="Winter launch", channels=[]
+        )
+
+    assert events == []
+
+
+def test_a_refused_campaign_change_leaves_no_audit_row(world, campaign):
+    with recorded() as events, pytest.raises(ValidationError):
+        services.campaign_update(
+            actor=world.users["manager"],
+            campaign=campaign,
+            name="Renamed",
+            end_date=date(2025, 1, 1),
+        )
+
+    assert events == []
+
+
+def test_it_audits_archiving_a_campaign_once(world, campaign):
+    with recorded() as events:
+        services.campaign_archive(actor=world.users["manager"], campaign=campaign)
+        services.campaign_archive(actor=world.users["manager"], campaign=campaign)
+
+    [event] = events
+    assert (event.action, event.actor) == (
+        AuditEvent.Action.CAMPAIGN_ARCHIVED,
+        world.users["manager"],
+    )
+    assert event.detail == {
+        "name": "Winter launch",
+        "field": "status",
+        "from": "planned",
+        "to": "archived",
+    }
+
+
+def test_it_audits_a_kpi_added_its_target_changed_and_removed(world, campaign):
+    manager = world.users["manager"]
+    with recorded() as added:
+        kpi = services.kpi_create(actor=manager, campaign=campaign, metric="clicks", target=1000)
+    with recorded() as changed:
+        services.kpi_update(actor=manager, kpi=kpi, target=Decimal("1500.0000"), label="")
+    with recorded() as removed:
+        services.kpi_delete(actor=manager, kpi=kpi)
+
+    assert [(e.action, e.actor, e.brand) for e in added + changed + removed] == [
+        (AuditEvent.Action.KPI_CREATED, manager, world.brand),
+        (AuditEvent.Action.KPI_UPDATED, manager, world.brand),
+        (AuditEvent.Action.KPI_DELETED, manager, world.brand),
+    ]
+    assert changed[0].detail == {
+        "name": "Clicks",
+        "campaign": "Winter launch",
+        "changes": ["target"],
+        "field": "target",
+        "from": "1000",
+        "to": "1500",
+    }
+    assert changed[0].summary == "KPI “Clicks” on “Winter launch” in Acme Test: target 1000 → 1500"
+    assert removed[0].summary == "KPI “Clicks” on “Winter launch” in Acme Test"
+
+
+def test_a_refused_kpi_leaves_no_audit_row(world, campaign):
+    kpi = services.kpi_create(actor=None, campaign=campaign, metric="mentions", target=10)
+
+    with recorded() as events:
+        with pytest.raises(ValidationError):
+            services.kpi_create(actor=None, campaign=campaign, metric="mentions", target=20)
+        with pytest.raises(ValidationError):
+            services.kpi_update(actor=None, kpi=kpi, target=-5)
+
+    assert events == []

@@ -15,6 +15,8 @@ from influencers import emv, selectors, services
 from influencers.models import Collaboration, ContentLink, Deliverable
 from listening import pipeline
 from listening.connectors.base import NormalizedPost
+from socialhub.models import AuditEvent
+from tests.audit import recorded
 from tests.influencers.conftest import NOW, days_ago
 
 TODAY = NOW.date()
@@ -128,6 +130,48 @@ def test_the_campaign_must_be_the_brands_and_only_once_per_influencer(
     with pytest.raises(ValidationError) as exc:
         attach(world, relationship, campaign)
     assert "already collaborates on Spring" in exc.value.message_dict["campaign"][0]
+
+
+# -- audit -------------------------------------------------------------------------------
+
+
+def test_it_audits_a_new_collaboration_and_its_status_changes(world, relationship, campaign):
+    manager = world.users["manager"]
+    with recorded() as created:
+        c = attach(world, relationship, campaign)
+    with recorded() as clicks_only:
+        services.collaboration_update(actor=manager, collaboration=c, clicks=12)
+    with recorded() as agreed:
+        services.collaboration_update(actor=manager, collaboration=c, status="agreed")
+
+    [event] = created
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.COLLABORATION_CREATED,
+        manager,
+        world.brand,
+    )
+    assert event.summary == "collaboration “Nina Nano” on “Spring” in Acme Test: status proposed"
+    assert clicks_only == []
+    [event] = agreed
+    assert (event.action, event.actor) == (AuditEvent.Action.COLLABORATION_STATUS_CHANGED, manager)
+    assert (event.detail["from"], event.detail["to"]) == ("proposed", "agreed")
+    assert event.summary == (
+        "collaboration “Nina Nano” on “Spring” in Acme Test: status proposed → agreed"
+    )
+
+
+def test_a_refused_collaboration_leaves_no_audit_row(world, relationship, campaign):
+    c = attach(world, relationship, campaign)
+
+    with recorded() as events:
+        with pytest.raises(ValidationError):
+            attach(world, relationship, campaign)
+        with pytest.raises(ValidationError):
+            services.collaboration_update(
+                actor=world.users["manager"], collaboration=c, status="done", currency="ZZZ"
+            )
+
+    assert events == []
 
 
 # -- matching ----------------------------------------------------------------------------

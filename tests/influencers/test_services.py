@@ -6,6 +6,8 @@ from django.utils.timezone import now
 
 from influencers import services
 from influencers.models import InfluencerProfile, Relationship
+from socialhub.models import AuditEvent
+from tests.audit import recorded
 from tests.influencers.conftest import days_ago
 
 
@@ -101,3 +103,91 @@ def test_an_interaction_in_the_future_is_refused(world, relationship):
         )
     assert "date" in caught.value.message_dict
     assert not relationship.interactions.exists()
+
+
+# -- audit -------------------------------------------------------------------------------
+
+
+def test_it_audits_opening_a_relationship_and_not_a_second_one(world, influencer):
+    with recorded() as events:
+        services.relationship_open(
+            actor=world.users["manager"], brand=world.brand, influencer=influencer
+        )
+    with recorded() as refused, pytest.raises(ValidationError):
+        services.relationship_open(
+            actor=world.users["manager"], brand=world.brand, influencer=influencer
+        )
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.RELATIONSHIP_OPENED,
+        world.users["manager"],
+        world.brand,
+    )
+    assert event.detail == {"name": "Nina Nano", "field": "stage", "to": "prospect"}
+    assert refused == []
+
+
+def test_it_audits_a_stage_change_from_and_to(world, relationship):
+    with recorded() as events:
+        services.relationship_move(
+            actor=world.users["analyst"], relationship=relationship, stage="at_risk"
+        )
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.RELATIONSHIP_STAGE_CHANGED,
+        world.users["analyst"],
+        world.brand,
+    )
+    assert event.detail == {
+        "name": "Nina Nano",
+        "field": "stage",
+        "from": "prospect",
+        "to": "at_risk",
+    }
+    assert event.summary == "relationship “Nina Nano” in Acme Test: stage prospect → at risk"
+
+
+def test_a_move_to_the_same_or_an_unknown_stage_audits_nothing(world, relationship):
+    with recorded() as events:
+        services.relationship_move(
+            actor=world.users["analyst"], relationship=relationship, stage="prospect"
+        )
+        with pytest.raises(ValidationError):
+            services.relationship_move(
+                actor=world.users["analyst"], relationship=relationship, stage="friends"
+            )
+
+    assert events == []
+
+
+def test_it_audits_a_new_owner_by_name_and_not_a_new_next_step(world, relationship):
+    analyst = world.users["analyst"]
+    manager = world.users["manager"]
+
+    with recorded() as next_step:
+        services.relationship_update(
+            actor=manager, relationship=relationship, owner=manager, next_step="Call her"
+        )
+    with recorded() as events:
+        services.relationship_update(actor=manager, relationship=relationship, owner=analyst)
+
+    assert next_step == []
+    [event] = events
+    assert (event.action, event.actor) == (AuditEvent.Action.RELATIONSHIP_OWNER_CHANGED, manager)
+    assert event.detail == {
+        "name": "Nina Nano",
+        "field": "owner",
+        "from": manager.display_name,
+        "to": analyst.display_name,
+    }
+
+
+def test_a_refused_owner_leaves_no_audit_row(world, relationship):
+    with recorded() as events, pytest.raises(ValidationError):
+        services.relationship_update(
+            actor=world.users["manager"], relationship=relationship, owner=world.users["client"]
+        )
+
+    assert events == []

@@ -16,6 +16,7 @@ from listening import services
 from listening.connectors.base import NormalizedPost
 from listening.models import Mention, Post, Query, Source
 from listening.pipeline import forget_compiled_queries, ingest
+from socialhub.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +149,10 @@ def test_staff_create_update_and_delete_sources(world, api, role):
 
     assert client.delete(f"{base(world.brand)}/sources/{pk}/").status_code == 204
     assert not Source.objects.filter(pk=pk).exists()
+    # Through the service: the deletion is in the brand's activity.
+    assert AuditEvent.objects.filter(
+        brand=world.brand, action=AuditEvent.Action.SOURCE_DELETED
+    ).exists()
 
 
 def test_the_client_reads_sources_but_cannot_change_them(world, api):
@@ -417,6 +422,8 @@ def test_staff_delete_queries(world, api, query):
 
     assert api("manager").delete(url).status_code == 204
     assert not Query.objects.filter(pk=query.pk).exists()
+    [event] = AuditEvent.objects.filter(action=AuditEvent.Action.QUERY_DELETED)
+    assert (event.brand, event.actor) == (world.brand, world.users["manager"])
 
 
 def test_validate_says_where_an_expression_is_wrong(world, api):

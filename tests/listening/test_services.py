@@ -6,12 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 
 from listening import pipeline, services
 from listening.connectors.base import NormalizedPost
 from listening.models import Mention, Rollup, Source
 from listening.pipeline import ingest
+from socialhub.models import AuditEvent
+from tests.audit import recorded
 
 WHEN = datetime(2025, 5, 19, 17, 10, tzinfo=UTC)
 FEED = "https://blog.example/feed.xml"
@@ -361,3 +364,246 @@ def test_phrase_rules_apply_touches_only_its_brand(world):
     services.phrase_rules_apply(actor=world.users["manager"], brand=world.brand)
 
     assert Mention.objects.get(brand=world.foreign_brand).sentiment_source == "model"
+
+
+# -- audit -------------------------------------------------------------------------------
+
+
+def test_it_audits_a_new_source_with_its_name_and_kind(world):
+    with recorded() as events:
+        add_source(world)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.SOURCE_CREATED,
+        world.users["admin"],
+        world.brand,
+    )
+    assert event.detail == {"name": "Blog", "kind": "rss"}
+    assert event.summary == "rss source “Blog” in Acme Test"
+
+
+def test_it_audits_the_names_of_a_sources_changed_settings_never_their_values(world):
+    source = add_source(
+        world,
+        name="Toots",
+        kind="mastodon",
+        config={"instance": "mastodon.social", "tag": "acme", "access_token": "s3cret"},
+    )
+
+    with recorded() as events:
+        services.source_update(
+            actor=world.users["manager"],
+            source=source,
+            name="Toots",
+            poll_interval=30,
+            config={"instance": "mastodon.social", "tag": "acme", "access_token": "n3w-s3cret"},
+        )
+
+    [event] = events
+    assert (event.action, event.actor) == (AuditEvent.Action.SOURCE_UPDATED, world.users["manager"])
+    assert event.detail == {
+        "name": "Toots",
+        "kind": "mastodon",
+        "changes": ["poll_interval", "config"],
+    }
+    assert "s3cret" not in str(event.detail)
+    assert event.summary == "mastodon source “Toots” in Acme Test: changed poll interval, config"
+
+
+def test_it_audits_nothing_when_a_source_is_saved_unchanged(world):
+    source = add_source(world)
+
+    with recorded() as events:
+        services.source_update(
+            actor=world.users["manager"], source=source, name="Blog", config={"url": FEED}
+        )
+
+    assert events == []
+
+
+def test_it_audits_a_new_query(world):
+    with recorded() as events:
+        add_query(world, name="Acme")
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.QUERY_CREATED,
+        world.users["admin"],
+        world.brand,
+    )
+    assert event.summary == "query “Acme” in Acme Test"
+
+
+def test_it_audits_the_fields_a_query_change_touched(world):
+    query = add_query(world, languages=["en"])
+
+    with recorded() as events:
+        services.query_update(
+            actor=world.users["analyst"],
+            query=query,
+            name="Acme",
+            expression="acme OR #acme",
+            languages=["de", "en"],
+            is_active=True,
+        )
+
+    [event] = events
+    assert (event.action, event.actor) == (AuditEvent.Action.QUERY_UPDATED, world.users["analyst"])
+    assert event.detail == {"name": "Acme", "changes": ["expression", "languages"]}
+    assert event.summary == "query “Acme” in Acme Test: changed expression, languages"
+
+
+def test_switching_a_query_off_and_on_is_audited_apart_from_other_changes(world):
+    query = add_query(world)
+
+    with recorded() as off:
+        services.query_update(actor=world.users["manager"], query=query, is_active=False)
+    with recorded() as on_and_renamed:
+        services.query_update(
+            actor=world.users["manager"], query=query, is_active=True, name="Acme brand"
+        )
+
+    assert [e.action for e in off] == [AuditEvent.Action.QUERY_PAUSED]
+    assert off[0].summary == "query “Acme” in Acme Test"
+    assert [(e.action, e.detail) for e in on_and_renamed] == [
+        (AuditEvent.Action.QUERY_UPDATED, {"name": "Acme brand", "changes": ["name"]}),
+        (AuditEvent.Action.QUERY_RESUMED, {"name": "Acme brand"}),
+    ]
+
+
+def test_a_refused_query_change_leaves_no_audit_row(world):
+    query = add_query(world)
+
+    with recorded() as events, pytest.raises(ValidationError):
+        services.query_update(actor=world.users["manager"], query=query, expression='acme AND ("')
+
+    assert events == []
+
+
+def test_it_audits_a_new_phrase_rule_and_not_a_refused_one(world):
+    with recorded() as events:
+        services.phrase_rule_create(
+            actor=world.users["manager"],
+            brand=world.brand,
+            phrase="killer feature",
+            sentiment="positive",
+        )
+    with recorded() as refused, pytest.raises(ValidationError):
+        services.phrase_rule_create(
+            actor=world.users["manager"], brand=world.brand, phrase="  ", sentiment="positive"
+        )
+
+    [event] = events
+    assert (event.action, event.actor) == (
+        AuditEvent.Action.PHRASE_RULE_CREATED,
+        world.users["manager"],
+    )
+    assert event.summary == "phrase rule “killer feature” in Acme Test: sentiment positive"
+    assert refused == []
+
+
+def test_it_audits_an_import_when_it_starts_and_not_when_it_is_refused(world, settings, tmp_path):
+    settings.VAR_DIR = tmp_path / "var"
+    job = services.import_job_create(
+        actor=world.users["analyst"],
+        brand=world.brand,
+        upload=SimpleUploadedFile("export.csv", b"text,date\nAcme,2025-05-19T10:00:00Z\n"),
+    )
+
+    with recorded() as events:
+        services.import_job_start(
+            actor=world.users["analyst"],
+            job=job,
+            mapping={"text": "text", "published_at": "date"},
+            default_platform="reddit",
+        )
+    with recorded() as again, pytest.raises(ValidationError):
+        services.import_job_start(
+            actor=world.users["analyst"],
+            job=job,
+            mapping={"text": "text", "published_at": "date"},
+            default_platform="reddit",
+        )
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.IMPORT_STARTED,
+        world.users["analyst"],
+        world.brand,
+    )
+    assert event.detail == {"name": "export.csv", "format": "csv"}
+    assert event.summary == "import “export.csv” in Acme Test"
+    assert again == []
+
+
+def test_deleting_a_source_is_audited_and_keeps_its_mentions(world, committed):
+    source = add_source(world, name="Blog")
+    add_query(world)
+    with committed():
+        ingest(
+            [
+                NormalizedPost(
+                    platform="rss",
+                    external_id="1",
+                    url="https://blog.example/1",
+                    text="acme rocks",
+                    published_at=datetime.now(UTC),
+                    lang="en",
+                )
+            ]
+        )
+
+    with recorded() as events:
+        services.source_delete(actor=world.users["manager"], source=source)
+
+    [event] = events
+    assert (event.action, event.actor) == (AuditEvent.Action.SOURCE_DELETED, world.users["manager"])
+    assert event.summary == "rss source “Blog” in Acme Test"
+    assert not Source.objects.filter(pk=source.pk).exists()
+    assert Mention.objects.filter(brand=world.brand).count() == 1
+
+
+def test_deleting_a_query_is_audited_and_drops_its_counters(world, committed):
+    query = add_query(world, name="Acme")
+    with committed():
+        ingest(
+            [
+                NormalizedPost(
+                    platform="rss",
+                    external_id="1",
+                    url="https://blog.example/1",
+                    text="acme rocks",
+                    published_at=datetime.now(UTC),
+                    lang="en",
+                )
+            ]
+        )
+
+    with recorded() as events:
+        services.query_delete(actor=world.users["manager"], query=query)
+
+    [event] = events
+    assert event.action == AuditEvent.Action.QUERY_DELETED
+    assert event.summary == "brand query “Acme” in Acme Test"
+    assert not Rollup.objects.filter(query_id=query.pk).exists()
+    assert Mention.objects.filter(brand=world.brand).count() == 1
+
+
+def test_removing_a_phrase_rule_is_audited(world):
+    rule = services.phrase_rule_create(
+        actor=world.users["manager"],
+        brand=world.brand,
+        phrase="killer feature",
+        sentiment="positive",
+    )
+
+    with recorded() as events:
+        services.phrase_rule_delete(actor=world.users["analyst"], rule=rule)
+
+    [event] = events
+    assert (event.action, event.actor) == (
+        AuditEvent.Action.PHRASE_RULE_DELETED,
+        world.users["analyst"],
+    )
+    assert event.summary == "phrase rule “killer feature” in Acme Test"

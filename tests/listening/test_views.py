@@ -16,6 +16,8 @@ from listening.connectors.base import NormalizedPost
 from listening.http import HttpClient
 from listening.models import Mention, PhraseRule, Query, Source
 from listening.pipeline import forget_compiled_queries, ingest
+from socialhub.models import AuditEvent
+from tests.audit import recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -311,6 +313,25 @@ def test_it_edits_a_query(world, query):
     assert response.status_code == 302
     query.refresh_from_db()
     assert query.expression == "acme OR acmecorp"
+
+
+def test_the_query_editor_audits_what_changed_though_its_form_fills_the_query(world, query):
+    # The bound ModelForm writes the new values onto the query before the service runs:
+    # the changes are what differs from the stored row.
+    with recorded() as events:
+        world.client_for("manager").post(
+            url("query_update", world.brand, pk=query.pk),
+            query_data(name="Acme brand", kind="brand", expression="acme OR acmecorp"),
+        )
+
+    assert [(e.action, e.actor, e.detail) for e in events] == [
+        (
+            AuditEvent.Action.QUERY_UPDATED,
+            world.users["manager"],
+            {"name": "Acme brand", "changes": ["expression"]},
+        ),
+        (AuditEvent.Action.QUERY_PAUSED, world.users["manager"], {"name": "Acme brand"}),
+    ]
 
 
 def test_client_cannot_edit_queries(world, query):

@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from campaigns.models import Review, ReviewDecision
 from campaigns.reviews import checklist, services
 from listening import services as listening_services
+from socialhub.models import AuditEvent
+from tests.audit import recorded
 from tests.reviews.conftest import enter_clicks, plan_campaign, publish, today
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +167,75 @@ def test_the_checklist_is_prefilled_with_where_the_brand_listens(world, planned)
         "content",
         "engagement",
     }
+
+
+# -- audit -------------------------------------------------------------------------------
+
+
+def test_it_audits_a_completed_review_and_each_decision_it_records(world, planned):
+    with recorded() as events:
+        review = services.review_create(
+            actor=world.users["manager"],
+            campaign=planned.campaign,
+            decisions=[
+                {"verdict": "keep", "subject": "Daily tips"},
+                {"verdict": "stop", "subject": "Paid boosts"},
+            ],
+        )
+
+    assert [(e.action, e.actor, e.brand) for e in events] == [
+        (AuditEvent.Action.REVIEW_COMPLETED, world.users["manager"], world.brand),
+        (AuditEvent.Action.REVIEW_DECISION_RECORDED, world.users["manager"], world.brand),
+        (AuditEvent.Action.REVIEW_DECISION_RECORDED, world.users["manager"], world.brand),
+    ]
+    assert events[0].detail == {
+        "name": review.date.isoformat(),
+        "campaign": "Sound month",
+        "decisions": 2,
+    }
+    assert events[0].summary == f"review “{review.date.isoformat()}” on “Sound month” in Acme Test"
+    assert events[2].summary == "decision “Paid boosts” on “Sound month” in Acme Test: verdict stop"
+
+
+def test_editing_a_review_audits_only_the_decisions_that_are_new_or_changed(world, planned):
+    review = services.review_create(
+        actor=world.users["manager"],
+        campaign=planned.campaign,
+        decisions=[
+            {"verdict": "keep", "subject": "Daily tips"},
+            {"verdict": "keep", "subject": "Paid boosts"},
+        ],
+    )
+    tips, boosts = review.decisions.order_by("id")
+
+    with recorded() as events:
+        services.review_update(
+            actor=world.users["admin"],
+            review=review,
+            summary="Boosts do not pay.",
+            decisions=[
+                {"id": tips.pk, "verdict": "keep", "subject": "Daily tips"},
+                {"id": boosts.pk, "verdict": "stop", "subject": "Paid boosts"},
+            ],
+        )
+
+    [event] = events
+    assert (event.action, event.actor) == (
+        AuditEvent.Action.REVIEW_DECISION_RECORDED,
+        world.users["admin"],
+    )
+    assert event.detail["from"] == "keep" and event.detail["to"] == "stop"
+    assert event.summary == (
+        "decision “Paid boosts” on “Sound month” in Acme Test: verdict keep → stop"
+    )
+
+
+def test_a_refused_review_leaves_no_audit_row(world, planned):
+    with recorded() as events, pytest.raises(ValidationError):
+        services.review_create(
+            actor=world.users["manager"],
+            campaign=planned.campaign,
+            decisions=[{"verdict": "maybe", "subject": "Paid boosts"}],
+        )
+
+    assert events == []

@@ -7,6 +7,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from campaigns.calendar import services as calendar_services
+from listening import services as listening_services
 from socialhub.models import AuditEvent, Brand, BrandMembership, Invitation
 from tests.factories import UserFactory, grant
 
@@ -236,6 +238,38 @@ def test_audit_log_filters_by_action(world):
     )
     assert "Brand created" in body
     assert "manager@alpha.test" not in body
+
+
+def test_the_activity_page_lists_a_query_change_and_a_post_approval_of_its_brand_only(world):
+    def query_changed(brand, actor, name):
+        query = listening_services.query_create(
+            actor=actor, brand=brand, name=name, expression="acme"
+        )
+        listening_services.query_update(actor=actor, query=query, expression="acme OR #acme")
+
+    query_changed(world.brand, world.users["analyst"], "Acme")
+    query_changed(world.sibling, world.users["admin"], "Sibling query")
+    query_changed(world.foreign_brand, world.foreign_admin, "Foreign query")
+    account = calendar_services.social_account_create(
+        actor=world.users["manager"], brand=world.brand, platform="x", handle="@acme"
+    )
+    post = calendar_services.post_create(
+        actor=world.users["analyst"], brand=world.brand, account=account, text="Spring is here"
+    )
+    calendar_services.post_submit(actor=world.users["analyst"], post=post)
+    calendar_services.post_approve(actor=world.users["client"], post=post)
+
+    body = (
+        world.client_for("manager")
+        .get(reverse("socialhub:brand_auditevent_list", kwargs={"brand_slug": world.brand.slug}))
+        .content.decode()
+    )
+
+    assert "Query changed" in body
+    assert "query “Acme” in Acme Test: changed expression" in body
+    assert "Post approved" in body and "post “Spring is here” in Acme Test" in body
+    assert world.users["client"].display_name in body
+    assert "Sibling query" not in body and "Foreign query" not in body
 
 
 def test_agency_settings_turn_on_required_two_factor(world):
