@@ -75,7 +75,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         groups = selectors.brand_switcher(self.request.user)
-        context["groups"] = groups
+        # Each brand's headline figures (socialhub.overview), read for all brands at once.
+        figures = overview.figures_for(
+            [b for _, brands in groups for b in brands], self.request.user
+        )
+        context["groups"] = [
+            (agency, [(brand, figures[brand.pk]) for brand in brands]) for agency, brands in groups
+        ]
         context["brand_count"] = sum(len(brands) for _, brands in groups)
         return context
 

@@ -22,5 +22,6 @@ class InboxConfig(AppConfig):
         if not _registered:
             pipeline.on_new_mentions(services.on_new_mentions)
             _registered = True
-        # The inbox card of the brand's home.
+        # The inbox card of the brand's home, and its figure on "Your brands".
         brand_home.register(overview.brand_section)
+        brand_home.register_figures(overview.home_figures)

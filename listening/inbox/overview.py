@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db.models import Count, Min, Q
+from django.urls import reverse
 
 from listening.inbox.models import OPEN_STATUSES, InboxItem, Status, duration_display
 from socialhub import access
 from socialhub.models import Brand, User
+from socialhub.overview import Figure as HomeFigure
 
 
 @dataclass
@@ -58,3 +60,21 @@ def brand_section(brand: Brand, user: User) -> tuple[str, dict[str, Any]] | None
     if not access.can(user, "reports.view", brand):
         return None
     return "inbox/_overview.html", {"overview": inbox_overview(brand, user)}
+
+
+def home_figures(brands: list[Brand], user: User) -> dict[int, list[HomeFigure]]:
+    """Each brand card's new inbox items (not yet triaged): one count for all the
+    brands, scoped to ``user``."""
+    counts = dict(
+        InboxItem.objects.for_user(user)
+        .filter(brand__in=brands, status=Status.NEW)
+        .values_list("brand_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    out = {}
+    for b in brands:
+        n = counts.get(b.pk, 0)
+        url = reverse("inbox:item_list", kwargs={"brand_slug": b.slug}) + "?status=new"
+        out[b.pk] = [HomeFigure(value=n, label="new in the inbox", url=url, attention=n > 0)]
+    return out

@@ -14,5 +14,6 @@ class InsightsConfig(AppConfig):
         from socialhub import overview as brand_home
 
         signals.connect()
-        # The listening card of the brand's home.
+        # The listening card of the brand's home, and its figure on "Your brands".
         brand_home.register(overview.brand_section)
+        brand_home.register_figures(overview.home_figures)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, Sum
+from django.urls import reverse
 
 from listening.insights.models import DayRollup
 from listening.insights.selectors import (
@@ -19,6 +20,7 @@ from listening.insights.selectors import (
 from listening.models import Query, Sentiment
 from socialhub import access
 from socialhub.models import Brand, User
+from socialhub.overview import Figure as HomeFigure
 
 DAYS = 7
 
@@ -80,3 +82,41 @@ def brand_section(brand: Brand, user: User) -> tuple[str, dict[str, Any]] | None
     if not access.can(user, "reports.view", brand):
         return None
     return "insights/_overview.html", {"overview": listening_overview(brand, user), "days": DAYS}
+
+
+def home_figures(brands: list[Brand], user: User) -> dict[int, list[HomeFigure]]:
+    """Each brand card's mentions of its last ``DAYS`` days (its own time zone's today
+    included, competitors left out) with the change against the ``DAYS`` before: one
+    rollup read for all the brands, scoped to ``user``."""
+    periods = {b.pk: preset_period(DAYS, today=brand_today(b)) for b in brands}
+    counts: dict[int, list[int]] = {b.pk: [0, 0] for b in brands}  # now, before
+    rows = (
+        DayRollup.objects.for_user(user)
+        .filter(
+            brand_id__in=list(periods),
+            day__gte=min(p.previous.start for p in periods.values()),
+            day__lte=max(p.end for p in periods.values()),
+        )
+        .exclude(query__kind=Query.Kind.COMPETITOR)
+        .values_list("brand_id", "day")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for brand_id, day, n in rows:
+        period = periods[brand_id]
+        if period.start <= day <= period.end:
+            counts[brand_id][0] += n
+        elif period.previous.start <= day <= period.previous.end:
+            counts[brand_id][1] += n
+    return {
+        b.pk: [
+            HomeFigure(
+                value=counts[b.pk][0],
+                label=f"mentions, {DAYS} days",
+                url=reverse("insights:dashboard", kwargs={"brand_slug": b.slug}) + f"?days={DAYS}",
+                change=Figure(*counts[b.pk]).change,
+                change_note=f"against the {DAYS} days before",
+            )
+        ]
+        for b in brands
+    }

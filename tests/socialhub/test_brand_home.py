@@ -639,3 +639,62 @@ def test_the_home_runs_a_fixed_number_of_queries(world, committed):
 # relationships, those at risk and open health alerts counted, the first at risk (2).
 # Team: the members, the agency's admins (2); the recent activity (1).
 EXPECTED_HOME_QUERIES = 34
+
+
+# -- "Your brands": each brand card's figures ---------------------------------------------
+
+
+def brand_cards(client) -> dict[str, list]:
+    """Each brand card of the home page, by brand name: its figures."""
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return {
+        brand.name: figures
+        for _agency, brands in response.context["groups"]
+        for brand, figures in brands
+    }
+
+
+def test_each_brand_card_shows_its_week_of_mentions_and_new_inbox_items(world, committed):
+    today = insights.brand_today(world.brand)
+    listen(world, world.brand)
+    hear(
+        committed,
+        world.brand,
+        [post("acme love it", noon(today - timedelta(days=1))) for _ in range(3)]
+        + [post("acme meh", noon(today - timedelta(days=9)))]  # the 7 days before
+        + [post("globex love it", noon(today - timedelta(days=1)))],  # a competitor
+    )
+
+    cards = brand_cards(world.client_for("admin"))
+
+    mentions, inbox = cards["Acme Test"]
+    assert (mentions.value, mentions.change) == (3, 200.0)
+    assert mentions.url.endswith("/listening/?days=7")
+    assert inbox.value == InboxItem.objects.filter(brand=world.brand, status="new").count()
+    assert inbox.value > 0 and inbox.attention
+    # A brand that heard nothing shows zeros, not another brand's figures.
+    assert [f.value for f in cards["Sibling Co"]] == [0, 0]
+    assert "Foreign Co" not in cards
+
+
+def test_the_home_page_reads_the_same_queries_for_two_brands_or_five(world):
+    client = world.client_for("admin")  # holds Acme Test and Sibling Co
+    with CaptureQueriesContext(connection) as two:
+        client.get(reverse("home"))
+    for n in range(3):
+        services.brand_create(actor=world.users["admin"], agency=world.agency, name=f"More {n}")
+    with CaptureQueriesContext(connection) as five:
+        client.get(reverse("home"))
+    assert len(five) == len(two)
+
+
+def test_a_failing_figure_source_is_left_out_and_the_home_still_opens(world, monkeypatch, caplog):
+    def broken(brands, user):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(overview, "brand_figures", [broken, *overview.brand_figures])
+    cards = brand_cards(world.client_for("admin"))
+
+    assert [f.label for f in cards["Acme Test"]] == ["mentions, 7 days", "new in the inbox"]
+    assert "The brand figures broken failed" in caplog.text
