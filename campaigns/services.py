@@ -299,6 +299,13 @@ def campaign_archive(*, actor: User, campaign: Campaign) -> Campaign:
 @transaction.atomic
 def campaign_delete(*, actor: User, campaign: Campaign) -> None:
     """Remove a campaign with its KPIs and figures (its posts stay, without campaign)."""
+    audit_record(
+        agency=campaign.brand.agency,
+        brand=campaign.brand,
+        actor=actor,
+        action=AuditEvent.Action.CAMPAIGN_DELETED,
+        name=campaign.name,
+    )
     campaign.delete()
 
 
@@ -432,6 +439,21 @@ def kpi_delete(*, actor: User, kpi: Kpi) -> None:
 # -- the team's figures ----------------------------------------------------------------
 
 
+def _audit_entry(entry: KpiEntry, action: str, *, actor: User | None, **detail: Any) -> None:
+    """The audit row of one of the team's figures: its metric, campaign and date."""
+    metric = catalogue.CATALOGUE.get(entry.metric)
+    audit_record(
+        agency=entry.brand.agency,
+        brand=entry.brand,
+        actor=actor,
+        action=action,
+        name=metric.label if metric else entry.metric,
+        campaign=entry.campaign.name,
+        date=entry.date.isoformat(),
+        **detail,
+    )
+
+
 @transaction.atomic
 def kpi_entry_create(
     *,
@@ -461,6 +483,7 @@ def kpi_entry_create(
     entry = KpiEntry.objects.filter(campaign=campaign, metric=metric, date=date).first()
     if entry is None:
         entry = KpiEntry(brand=campaign.brand, campaign=campaign, metric=metric, date=date)
+    before = {"value": entry.value, "note": entry.note} if entry.pk else None
     entry.value = value
     entry.note = (note or "").strip()
     entry.entered_by = actor
@@ -471,6 +494,24 @@ def kpi_entry_create(
         raise ValidationError({k: " ".join(v) for k, v in exc.message_dict.items()}) from None
     entry.save()
     catalogue.forget(campaign)
+    if before is None:
+        _audit_entry(
+            entry,
+            AuditEvent.Action.KPI_ENTRY_CREATED,
+            actor=actor,
+            field="value",
+            to=_number(entry.value),
+        )
+        return entry
+    # The same figure entered again only renews who and when: nothing to audit.
+    changes = [name for name in before if getattr(entry, name) != before[name]]
+    if changes:
+        told = {}
+        if "value" in changes:
+            told = {"field": "value", "from": _number(before["value"]), "to": _number(entry.value)}
+        _audit_entry(
+            entry, AuditEvent.Action.KPI_ENTRY_UPDATED, actor=actor, changes=changes, **told
+        )
     return entry
 
 
@@ -479,3 +520,10 @@ def kpi_entry_delete(*, actor: User, entry: KpiEntry) -> None:
     """Remove one of the team's figures."""
     entry.delete()
     catalogue.forget(entry.campaign)
+    _audit_entry(
+        entry,
+        AuditEvent.Action.KPI_ENTRY_DELETED,
+        actor=actor,
+        field="value",
+        **{"from": _number(entry.value)},
+    )

@@ -25,7 +25,8 @@ from django.db import transaction
 from influencers import services
 from influencers.models import Influencer, InfluencerPlatform
 from listening.importers import ImportFileError, detect_format, read_rows
-from socialhub.models import Agency, User
+from socialhub.models import Agency, AuditEvent, User
+from socialhub.services import audit_record
 
 FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "name": ("name", "full name", "influencer", "display name", "author name"),
@@ -200,10 +201,16 @@ def check_rows(agency: Agency, rows: list[dict[str, str]], mapping: dict[str, st
 
 
 def influencers_import(
-    *, actor: User | None, agency: Agency, rows: list[dict[str, str]], mapping: dict[str, str]
+    *,
+    actor: User | None,
+    agency: Agency,
+    rows: list[dict[str, str]],
+    mapping: dict[str, str],
+    file_name: str = "",
 ) -> tuple[list[Influencer], Checked]:
     """Check every row, then import all of them in one transaction — or none, if any
-    row is broken (the returned ``Checked`` lists the broken rows)."""
+    row is broken (the returned ``Checked`` lists the broken rows). The agency's audit
+    trail gets a row per influencer added and one for the import (file and count)."""
     check_mapping(mapping, sorted({c for row in rows for c in row}))
     checked = check_rows(agency, rows, mapping)
     if not checked.ok:
@@ -221,4 +228,11 @@ def influencers_import(
                 for name, messages in exc.message_dict.items():
                     checked.errors.extend((number, name, m) for m in messages)
                 return [], checked
+        audit_record(
+            agency=agency,
+            actor=actor,
+            action=AuditEvent.Action.INFLUENCERS_IMPORTED,
+            name=file_name,
+            count=len(created),
+        )
     return created, checked

@@ -135,21 +135,46 @@ def influencer_create(
     influencer = Influencer.objects.create(agency=agency, created_by=actor, **data)
     for profile in profiles:
         profile_add(actor=actor, influencer=influencer, **profile)
+    # The directory is the agency's: its rows have no brand.
+    audit_record(
+        agency=agency,
+        actor=actor,
+        action=AuditEvent.Action.INFLUENCER_CREATED,
+        name=influencer.name,
+    )
     return influencer
 
 
 @transaction.atomic
 def influencer_update(*, actor: User | None, influencer: Influencer, **fields: Any) -> Influencer:
     """Change an influencer's details (not their profiles: see ``profile_add``)."""
-    for key, value in _check_influencer(fields).items():
+    data = _check_influencer(fields)
+    before = {key: getattr(influencer, key) for key in data}
+    for key, value in data.items():
         setattr(influencer, key, value)
     influencer.save()
+    # Field names only: the notes and contact details are the agency's own.
+    changes = [key for key in data if getattr(influencer, key) != before[key]]
+    if changes:
+        audit_record(
+            agency=influencer.agency,
+            actor=actor,
+            action=AuditEvent.Action.INFLUENCER_UPDATED,
+            name=influencer.name,
+            changes=changes,
+        )
     return influencer
 
 
 @transaction.atomic
 def influencer_delete(*, actor: User | None, influencer: Influencer) -> None:
     """Remove an influencer from the directory, with every brand's relationship."""
+    audit_record(
+        agency=influencer.agency,
+        actor=actor,
+        action=AuditEvent.Action.INFLUENCER_DELETED,
+        name=influencer.name,
+    )
     influencer.delete()
 
 
@@ -334,6 +359,13 @@ def relationship_move(
 @transaction.atomic
 def relationship_delete(*, actor: User | None, relationship: Relationship) -> None:
     """End the brand's relationship record (the influencer stays in the directory)."""
+    audit_record(
+        agency=relationship.brand.agency,
+        brand=relationship.brand,
+        actor=actor,
+        action=AuditEvent.Action.RELATIONSHIP_DELETED,
+        name=relationship.influencer.name,
+    )
     relationship.delete()
 
 
@@ -359,7 +391,7 @@ def interaction_add(
         errors["date"] = "An interaction cannot be in the future; log it once it happened."
     if errors:
         raise ValidationError(errors)
-    return Interaction.objects.create(
+    interaction = Interaction.objects.create(
         brand=relationship.brand,
         relationship=relationship,
         kind=kind,
@@ -368,6 +400,17 @@ def interaction_add(
         outcome=(outcome or "").strip(),
         by=actor,
     )
+    # What was said stays on the relationship; the trail tells only that it happened.
+    audit_record(
+        agency=relationship.brand.agency,
+        brand=relationship.brand,
+        actor=actor,
+        action=AuditEvent.Action.INTERACTION_LOGGED,
+        name=relationship.influencer.name,
+        kind=kind,
+        date=date.isoformat(),
+    )
+    return interaction
 
 
 def health_alerts_mark_read(*, actor: User, relationship: Relationship) -> int:
@@ -594,6 +637,14 @@ def collaboration_update(
 @transaction.atomic
 def collaboration_delete(*, actor: User | None, collaboration: Collaboration) -> None:
     """Remove a collaboration with its deliverables and content links."""
+    audit_record(
+        agency=collaboration.brand.agency,
+        brand=collaboration.brand,
+        actor=actor,
+        action=AuditEvent.Action.COLLABORATION_DELETED,
+        name=collaboration.relationship.influencer.name,
+        campaign=collaboration.campaign.name,
+    )
     collaboration.delete()
 
 

@@ -299,6 +299,7 @@ class InfluencerImportMapView(access.AgencyDirectoryMixin, FormView):
                 agency=self.agency,
                 rows=self.upload["rows"],
                 mapping=mapping,
+                file_name=self.upload.get("name", ""),
             )
         except ValidationError as exc:
             _form_errors_from(exc, form)

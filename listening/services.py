@@ -322,6 +322,15 @@ def mention_set_sentiment(*, actor: User, mention: Mention, sentiment: str) -> M
     )
     if old != sentiment:
         _move_between_buckets(mention, old, sentiment)
+        audit_record(
+            agency=mention.brand.agency,
+            brand=mention.brand,
+            actor=actor,
+            action=AuditEvent.Action.MENTION_SENTIMENT_CHANGED,
+            name=" ".join(mention.post.text[:60].split()),
+            field="sentiment",
+            **{"from": old, "to": sentiment},
+        )
     return mention
 
 
@@ -392,6 +401,13 @@ def phrase_rules_apply(*, actor: User, brand: Brand) -> int:
     if changed:
         transaction.on_commit(
             lambda: mentions_rescored.send(sender=Mention, brand_id=brand.pk), robust=True
+        )
+        audit_record(
+            agency=brand.agency,
+            brand=brand,
+            actor=actor,
+            action=AuditEvent.Action.PHRASE_RULES_APPLIED,
+            count=changed,
         )
     return changed
 

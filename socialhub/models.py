@@ -248,20 +248,32 @@ class Invitation(models.Model):
 # the part before the dot.
 AUDIT_SUBJECTS = {
     "review.decision_recorded": "decision",
+    "phrase_rule.applied": "phrase rules",
+    "influencer.imported": "directory import",
     "source": "source",
     "query": "query",
+    "mention": "mention",
     "phrase_rule": "phrase rule",
     "import": "import",
     "alert_rule": "alert rule",
     "campaign": "campaign",
     "kpi": "KPI",
+    "kpi_entry": "figure",
     "post": "post",
     "channel": "channel",
     "approval_link": "approval link",
     "calendar_feed": "calendar feed",
     "review": "review",
     "relationship": "relationship",
+    "interaction": "interaction",
     "collaboration": "collaboration",
+    "influencer": "influencer",
+}
+
+# How the ``count`` of an action's detail reads: “re-scored 12 mentions”.
+AUDIT_COUNTS = {
+    "phrase_rule.applied": ("re-scored", "mention"),
+    "influencer.imported": ("added", "influencer"),
 }
 
 
@@ -296,6 +308,8 @@ class AuditEvent(models.Model):
         QUERY_DELETED = "query.deleted", "Query deleted"
         PHRASE_RULE_CREATED = "phrase_rule.created", "Phrase rule added"
         PHRASE_RULE_DELETED = "phrase_rule.deleted", "Phrase rule removed"
+        PHRASE_RULES_APPLIED = "phrase_rule.applied", "Phrase rules applied"
+        MENTION_SENTIMENT_CHANGED = "mention.sentiment_changed", "Mention sentiment corrected"
         IMPORT_STARTED = "import.started", "Import started"
         ALERT_RULE_CREATED = "alert_rule.created", "Alert rule added"
         ALERT_RULE_UPDATED = "alert_rule.updated", "Alert rule changed"
@@ -305,10 +319,19 @@ class AuditEvent(models.Model):
         CAMPAIGN_UPDATED = "campaign.updated", "Campaign changed"
         CAMPAIGN_STATUS_CHANGED = "campaign.status_changed", "Campaign status changed"
         CAMPAIGN_ARCHIVED = "campaign.archived", "Campaign archived"
+        CAMPAIGN_DELETED = "campaign.deleted", "Campaign deleted"
         KPI_CREATED = "kpi.created", "KPI added"
         KPI_UPDATED = "kpi.updated", "KPI changed"
         KPI_DELETED = "kpi.deleted", "KPI removed"
+        KPI_ENTRY_CREATED = "kpi_entry.created", "Figure added"
+        KPI_ENTRY_UPDATED = "kpi_entry.updated", "Figure changed"
+        KPI_ENTRY_DELETED = "kpi_entry.deleted", "Figure removed"
         # the content calendar
+        POST_CREATED = "post.created", "Post created"
+        POST_UPDATED = "post.updated", "Post changed"
+        POST_SUBMITTED = "post.submitted", "Post submitted for review"
+        POST_SCHEDULED = "post.scheduled", "Post scheduled"
+        POST_CANCELLED = "post.cancelled", "Post cancelled"
         POST_APPROVED = "post.approved", "Post approved"
         POST_CHANGES_REQUESTED = "post.changes_requested", "Changes requested"
         POST_MARKED_PUBLISHED = "post.marked_published", "Post marked published"
@@ -320,16 +343,26 @@ class AuditEvent(models.Model):
         CALENDAR_FEED_RESET = "calendar_feed.reset", "Calendar feed link reset"
         # reviews
         REVIEW_COMPLETED = "review.completed", "Review completed"
+        REVIEW_UPDATED = "review.updated", "Review changed"
+        REVIEW_DELETED = "review.deleted", "Review deleted"
         REVIEW_DECISION_RECORDED = "review.decision_recorded", "Decision recorded"
         # influencers
         RELATIONSHIP_OPENED = "relationship.opened", "Relationship opened"
         RELATIONSHIP_STAGE_CHANGED = "relationship.stage_changed", "Relationship stage changed"
         RELATIONSHIP_OWNER_CHANGED = "relationship.owner_changed", "Relationship owner changed"
+        RELATIONSHIP_DELETED = "relationship.deleted", "Relationship deleted"
+        INTERACTION_LOGGED = "interaction.logged", "Interaction logged"
         COLLABORATION_CREATED = "collaboration.created", "Collaboration created"
         COLLABORATION_STATUS_CHANGED = (
             "collaboration.status_changed",
             "Collaboration status changed",
         )
+        COLLABORATION_DELETED = "collaboration.deleted", "Collaboration deleted"
+        # the agency's influencer directory (rows without a brand)
+        INFLUENCER_CREATED = "influencer.created", "Influencer added"
+        INFLUENCER_UPDATED = "influencer.updated", "Influencer changed"
+        INFLUENCER_DELETED = "influencer.deleted", "Influencer deleted"
+        INFLUENCERS_IMPORTED = "influencer.imported", "Influencers imported"
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="audit_events")
     brand = models.ForeignKey(
@@ -380,9 +413,10 @@ class AuditEvent(models.Model):
         return " ".join(parts)
 
     def _object_summary(self, subject: str, d: dict) -> str:
-        """“<kind> <subject> “<name>” on “<campaign>” in <brand>: <what happened>”, from
-        the detail keys the services write: name, kind, campaign, field/from/to,
-        changes, via_link (the recipient of the approval link that acted)."""
+        """“<kind> <subject> “<name>” of <date> on “<campaign>” in <brand>: <what
+        happened>”, from the detail keys the services write: name, kind, date, campaign,
+        field/from/to, changes, count (read through ``AUDIT_COUNTS``), via_link (the
+        recipient of the approval link that acted)."""
 
         def words(value: object) -> str:
             # Codes read as words (at_risk → at risk); names and emails stay as they are.
@@ -392,6 +426,8 @@ class AuditEvent(models.Model):
         head = f"{words(d['kind'])} {subject}" if d.get("kind") else subject
         if d.get("name"):
             head += f" “{d['name']}”"
+        if d.get("date"):
+            head += f" of {d['date']}"
         if d.get("campaign"):
             head += f" on “{d['campaign']}”"
         if self.brand_id and self.brand:
@@ -405,6 +441,9 @@ class AuditEvent(models.Model):
         changes = [words(c) for c in d.get("changes") or [] if c != d.get("field")]
         if changes:
             tail.append("changed " + ", ".join(changes))
+        if d.get("count") is not None and self.action in AUDIT_COUNTS:
+            verb, noun = AUDIT_COUNTS[self.action]
+            tail.append(f"{verb} {d['count']} {noun}{'' if d['count'] == 1 else 's'}")
         if d.get("via_link"):
             tail.append(f"by {d['via_link']} through an approval link")
         return f"{head}: {', '.join(tail)}" if tail else head

@@ -393,6 +393,7 @@ def post_create(
     post.save()
     _add_media(post, images)
     _event(post, Kind.CREATED, actor=actor)
+    _audit_post(post, AuditEvent.Action.POST_CREATED, actor=actor)
     return post
 
 
@@ -424,6 +425,12 @@ def post_update(
         for name in CONTENT_FIELDS
         if name in fields and _key(before[name]) != _key(getattr(post, name))
     ]
+    # Every field that changed, for the audit row (the content ones send it back to review).
+    edited = [
+        name
+        for name in POST_FIELDS
+        if name in fields and _key(before[name]) != _key(getattr(post, name))
+    ]
     removed = list(post.media.filter(pk__in=list(remove_media)))
     for media in removed:
         media.file.delete(save=False)
@@ -431,6 +438,7 @@ def post_update(
     added = _add_media(post, images)
     if removed or added:
         changed.append("media")
+        edited.append("media")
     if "scheduled_at" in fields and before["scheduled_at"] != post.scheduled_at:
         _event(
             post,
@@ -447,6 +455,8 @@ def post_update(
         post.status = Status.IN_REVIEW
         _event(post, Kind.BACK_TO_REVIEW, actor=actor, changed=changed)
     post.save()
+    if edited:
+        _audit_post(post, AuditEvent.Action.POST_UPDATED, actor=actor, changes=edited)
     return post
 
 
@@ -458,6 +468,20 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _audit_post(post: ContentPost, action: str, *, actor: User | None, **detail: Any) -> None:
+    """The audit row of a change to a post, named by the start of its text. The post's
+    own history (PostEvent) tells it in detail; this row puts it in the brand's activity."""
+    audit_record(
+        agency=post.brand.agency,
+        brand=post.brand,
+        actor=actor,
+        action=action,
+        name=" ".join(str(post).split()),
+        post_id=post.pk,
+        **detail,
+    )
+
+
 @transaction.atomic
 def post_submit(*, actor: User, post: ContentPost) -> ContentPost:
     """Draft (or changes requested) → in review."""
@@ -467,6 +491,7 @@ def post_submit(*, actor: User, post: ContentPost) -> ContentPost:
     post.status = Status.IN_REVIEW
     post.save(update_fields=["status", "updated_at"])
     _event(post, Kind.SUBMITTED, actor=actor)
+    _audit_post(post, AuditEvent.Action.POST_SUBMITTED, actor=actor)
     return post
 
 
@@ -561,6 +586,7 @@ def post_schedule(
     post.status = Status.SCHEDULED
     post.save(update_fields=["status", "scheduled_at", "updated_at"])
     _event(post, Kind.SCHEDULED, actor=actor, at=_iso(when))
+    _audit_post(post, AuditEvent.Action.POST_SCHEDULED, actor=actor)
     return post
 
 
@@ -578,6 +604,8 @@ def post_reschedule(*, actor: User, post: ContentPost, scheduled_at: datetime) -
         post.status = Status.SCHEDULED
     post.save(update_fields=["scheduled_at", "status", "updated_at"])
     _event(post, Kind.RESCHEDULED, actor=actor, old=_iso(old), new=_iso(scheduled_at))
+    if old != scheduled_at:
+        _audit_post(post, AuditEvent.Action.POST_UPDATED, actor=actor, changes=["scheduled_at"])
     return post
 
 
@@ -636,6 +664,7 @@ def post_cancel(*, actor: User, post: ContentPost, comment: str = "") -> Content
     post.status = Status.CANCELLED
     post.save(update_fields=["status", "updated_at"])
     _event(post, Kind.CANCELLED, actor=actor, comment=(comment or "").strip())
+    _audit_post(post, AuditEvent.Action.POST_CANCELLED, actor=actor)
     return post
 
 

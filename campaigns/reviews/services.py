@@ -21,6 +21,8 @@ from socialhub.models import AuditEvent, User
 from socialhub.services import audit_record
 
 DECISION_FIELDS = ("id", "verdict", "subject", "note", "query", "posts", "links")
+# What ``review_update`` changes on the review itself (the decisions apart).
+REVIEW_FIELDS = ("date", "answers", "summary")
 LINK_LABEL_MAX_LENGTH = 120
 LINK_URL_MAX_LENGTH = 1000
 MAX_LINKS = 20
@@ -243,7 +245,8 @@ def review_update(
     decisions: Iterable[Mapping[str, Any]] | None = None,
 ) -> Review:
     """Change a review. Its KPI snapshot stays as it was when it was saved; decisions,
-    when given, are the full new list."""
+    when given, are the full new list (each one taken is audited on its own)."""
+    before = {name: getattr(review, name) for name in REVIEW_FIELDS}
     if date is not None:
         review.date = date
     if answers is not None:
@@ -252,6 +255,17 @@ def review_update(
         review.summary = summary.strip()
     review.full_clean(exclude=["kpi_snapshot", "author"])
     review.save()
+    changes = [name for name in REVIEW_FIELDS if getattr(review, name) != before[name]]
+    if changes:
+        audit_record(
+            agency=review.brand.agency,
+            brand=review.brand,
+            actor=actor,
+            action=AuditEvent.Action.REVIEW_UPDATED,
+            name=review.date.isoformat(),
+            campaign=review.campaign.name,
+            changes=changes,
+        )
     if decisions is not None:
         _audit_decisions(review, actor, _write_decisions(review, list(decisions)))
     return review
@@ -260,4 +274,12 @@ def review_update(
 @transaction.atomic
 def review_delete(*, actor: User | None, review: Review) -> None:
     """Remove a review and its decisions."""
+    audit_record(
+        agency=review.brand.agency,
+        brand=review.brand,
+        actor=actor,
+        action=AuditEvent.Action.REVIEW_DELETED,
+        name=review.date.isoformat(),
+        campaign=review.campaign.name,
+    )
     review.delete()

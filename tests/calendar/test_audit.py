@@ -1,18 +1,19 @@
-"""What the calendar leaves in the brand's audit trail: decisions on posts (by a member or
-through an approval link), posts published by hand, channels and their credentials
-(never the secrets), approval links and the feed address."""
+"""What the calendar leaves in the brand's audit trail: posts created, changed, submitted,
+scheduled and cancelled, decisions on posts (by a member or through an approval link),
+posts published by hand, channels and their credentials (never the secrets), approval
+links and the feed address. Comments are not audited: they are content, on the post."""
 
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from campaigns.calendar import services
 from socialhub.models import AuditEvent
 from tests.audit import recorded
-from tests.calendar.conftest import approved, in_review, make_account, make_post
+from tests.calendar.conftest import approved, in_review, make_account, make_post, soon
 
 A = AuditEvent.Action
 MASTODON = {"instance": "https://mastodon.example", "access_token": "tok-1234"}
@@ -25,6 +26,84 @@ def make_link(world):
         recipient_name="Carla Client",
         recipient_email="carla@client.example",
     )
+
+
+# -- posts -----------------------------------------------------------------------------
+
+
+def test_it_audits_a_post_created_submitted_scheduled_and_cancelled(world):
+    analyst, manager = world.users["analyst"], world.users["manager"]
+    account = make_account(world, "x")
+    with recorded() as created:
+        post = make_post(world, account, text="Spring is here")
+    with recorded() as submitted:
+        services.post_submit(actor=analyst, post=post)
+    services.post_approve(actor=world.users["client"], post=post)
+    with recorded() as scheduled:
+        services.post_schedule(actor=manager, post=post, scheduled_at=soon())
+    with recorded() as cancelled:
+        services.post_cancel(actor=manager, post=post, comment="Wrong week")
+
+    assert [(e.action, e.actor, e.brand) for e in created + submitted + scheduled + cancelled] == [
+        (A.POST_CREATED, analyst, world.brand),
+        (A.POST_SUBMITTED, analyst, world.brand),
+        (A.POST_SCHEDULED, manager, world.brand),
+        (A.POST_CANCELLED, manager, world.brand),
+    ]
+    assert cancelled[0].detail == {"name": "Spring is here", "post_id": post.pk}
+    assert created[0].summary == "post “Spring is here” in Acme Test"
+
+
+def test_it_audits_the_fields_a_post_edit_or_a_new_time_changed(world):
+    post = make_post(world, text="Spring is here")
+
+    with recorded() as edited:
+        services.post_update(
+            actor=world.users["analyst"],
+            post=post,
+            text="Spring is finally here",
+            labels=["launch"],
+            link="",
+        )
+    with recorded() as moved:
+        services.post_reschedule(actor=world.users["manager"], post=post, scheduled_at=soon())
+
+    [event] = edited
+    assert (event.action, event.actor, event.brand) == (
+        A.POST_UPDATED,
+        world.users["analyst"],
+        world.brand,
+    )
+    assert event.detail == {
+        "name": "Spring is finally here",
+        "post_id": post.pk,
+        "changes": ["text", "labels"],
+    }
+    assert event.summary == "post “Spring is finally here” in Acme Test: changed text, labels"
+    [event] = moved
+    assert (event.action, event.actor) == (A.POST_UPDATED, world.users["manager"])
+    assert event.summary == "post “Spring is finally here” in Acme Test: changed scheduled at"
+
+
+def test_a_post_saved_unchanged_or_a_refused_post_write_audits_nothing(world):
+    post = make_post(world, text="Spring is here")
+    published = approved(world, text="Out already")
+    services.post_mark_published(
+        actor=world.users["analyst"], post=published, url="https://x.example/acme/1"
+    )
+
+    with recorded() as events:
+        services.post_update(actor=world.users["analyst"], post=post, text=" Spring is here ")
+        with pytest.raises(ValidationError):
+            services.post_update(actor=world.users["analyst"], post=post, text=" ")
+        with pytest.raises(ValidationError):
+            services.post_schedule(actor=world.users["manager"], post=post, scheduled_at=soon())
+        with pytest.raises(ValidationError):
+            services.post_cancel(actor=world.users["manager"], post=published)
+        with pytest.raises(PermissionDenied):
+            services.post_submit(actor=world.users["client"], post=post)
+
+    assert events == []
 
 
 # -- decisions -------------------------------------------------------------------------

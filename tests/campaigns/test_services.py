@@ -271,3 +271,83 @@ def test_a_refused_kpi_leaves_no_audit_row(world, campaign):
             services.kpi_update(actor=None, kpi=kpi, target=-5)
 
     assert events == []
+
+
+def test_it_audits_deleting_a_campaign_by_its_name(world, campaign):
+    with recorded() as events:
+        services.campaign_delete(actor=world.users["manager"], campaign=campaign)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.CAMPAIGN_DELETED,
+        world.users["manager"],
+        world.brand,
+    )
+    assert event.detail == {"name": "Winter launch"}
+    assert event.summary == "campaign “Winter launch” in Acme Test"
+    assert not Campaign.objects.exists()
+
+
+def test_it_audits_a_figure_entered_changed_and_removed_and_not_one_entered_again(world, campaign):
+    manager, admin = world.users["manager"], world.users["admin"]
+    day = date(2026, 1, 2)
+    with recorded() as added:
+        services.kpi_entry_create(
+            actor=manager, campaign=campaign, metric="clicks", date=day, value=Decimal("1000")
+        )
+    with recorded() as again:
+        services.kpi_entry_create(
+            actor=admin, campaign=campaign, metric="clicks", date=day, value=Decimal("1000.00")
+        )
+    with recorded() as changed:
+        services.kpi_entry_create(
+            actor=admin, campaign=campaign, metric="clicks", date=day, value=Decimal("1200")
+        )
+    with recorded() as removed:
+        services.kpi_entry_delete(actor=manager, entry=KpiEntry.objects.get())
+
+    assert again == []
+    assert [(e.action, e.actor, e.brand) for e in added + changed + removed] == [
+        (AuditEvent.Action.KPI_ENTRY_CREATED, manager, world.brand),
+        (AuditEvent.Action.KPI_ENTRY_UPDATED, admin, world.brand),
+        (AuditEvent.Action.KPI_ENTRY_DELETED, manager, world.brand),
+    ]
+    assert added[0].detail == {
+        "name": "Clicks",
+        "campaign": "Winter launch",
+        "date": "2026-01-02",
+        "field": "value",
+        "to": "1000",
+    }
+    assert (
+        added[0].summary
+        == "figure “Clicks” of 2026-01-02 on “Winter launch” in Acme Test: value 1000"
+    )
+    assert changed[0].detail["changes"] == ["value"]
+    assert changed[0].summary == (
+        "figure “Clicks” of 2026-01-02 on “Winter launch” in Acme Test: value 1000 → 1200"
+    )
+    assert removed[0].detail["from"] == "1200"
+    assert removed[0].summary == "figure “Clicks” of 2026-01-02 on “Winter launch” in Acme Test"
+
+
+def test_a_refused_figure_leaves_no_audit_row(world, campaign):
+    with recorded() as events:
+        with pytest.raises(ValidationError):
+            services.kpi_entry_create(
+                actor=world.users["manager"],
+                campaign=campaign,
+                metric="clicks",
+                date=date(2999, 1, 2),
+                value=Decimal("5"),
+            )
+        with pytest.raises(ValidationError):
+            services.kpi_entry_create(
+                actor=world.users["manager"],
+                campaign=campaign,
+                metric="mentions",
+                date=date(2026, 1, 2),
+                value=Decimal("5"),
+            )
+
+    assert events == []

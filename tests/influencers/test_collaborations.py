@@ -174,6 +174,22 @@ def test_a_refused_collaboration_leaves_no_audit_row(world, relationship, campai
     assert events == []
 
 
+def test_it_audits_deleting_a_collaboration(world, relationship, campaign):
+    c = attach(world, relationship, campaign)
+
+    with recorded() as events:
+        services.collaboration_delete(actor=world.users["admin"], collaboration=c)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.COLLABORATION_DELETED,
+        world.users["admin"],
+        world.brand,
+    )
+    assert event.detail == {"name": "Nina Nano", "campaign": "Spring"}
+    assert event.summary == "collaboration “Nina Nano” on “Spring” in Acme Test"
+
+
 # -- matching ----------------------------------------------------------------------------
 
 

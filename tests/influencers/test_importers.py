@@ -6,6 +6,8 @@ from openpyxl import Workbook
 
 from influencers import importers
 from influencers.models import Influencer
+from socialhub.models import AuditEvent
+from tests.audit import recorded
 
 HEADER = "Name,Network,Username,Followers,Topics,Languages,Email\n"
 
@@ -74,6 +76,30 @@ def test_a_clean_file_imports_every_row(world):
     assert list(ada.profiles.values_list("platform", "handle")) == [("instagram", "ada")]
     assert Influencer.objects.get(name="Bo").profiles.get().platform == "x"
     assert Influencer.objects.get(name="Bo").tier == "mega"
+
+
+def test_an_import_is_audited_for_the_agency_with_its_file_and_count(world):
+    client = world.client_for("manager")
+    body = "Ada,instagram,ada,12000,,,\nBo,twitter,bo,1500,,,\n"
+
+    with recorded() as events:
+        upload_and_map(client, world, csv_file(body, name="creators.csv"))
+
+    *added, imported = events
+    assert [e.action for e in added] == [AuditEvent.Action.INFLUENCER_CREATED] * 2
+    assert (imported.action, imported.agency, imported.brand, imported.actor) == (
+        AuditEvent.Action.INFLUENCERS_IMPORTED,
+        world.agency,
+        None,
+        world.users["manager"],
+    )
+    assert imported.summary == "directory import “creators.csv”: added 2 influencers"
+
+
+def test_a_refused_import_is_not_audited(world, influencer):
+    with recorded() as events:
+        upload_and_map(world.client_for("manager"), world, csv_file(",tiktok,nobody,5,,,\n"))
+    assert events == []
 
 
 def test_it_reads_an_xlsx_file(world):

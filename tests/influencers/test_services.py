@@ -191,3 +191,103 @@ def test_a_refused_owner_leaves_no_audit_row(world, relationship):
         )
 
     assert events == []
+
+
+def test_it_audits_deleting_a_relationship(world, relationship):
+    with recorded() as events:
+        services.relationship_delete(actor=world.users["manager"], relationship=relationship)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.RELATIONSHIP_DELETED,
+        world.users["manager"],
+        world.brand,
+    )
+    assert event.summary == "relationship “Nina Nano” in Acme Test"
+    assert not Relationship.objects.exists()
+
+
+def test_it_audits_an_interaction_by_its_kind_and_date_never_what_was_said(world, relationship):
+    day = now().date() - timedelta(days=1)
+
+    with recorded() as events:
+        services.interaction_add(
+            actor=world.users["analyst"],
+            relationship=relationship,
+            kind="call",
+            date=day,
+            summary="She asked about the fee.",
+            outcome="Sends her rates",
+        )
+    with recorded() as refused, pytest.raises(ValidationError):
+        services.interaction_add(
+            actor=world.users["analyst"],
+            relationship=relationship,
+            kind="call",
+            date=day,
+            summary=" ",
+        )
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.INTERACTION_LOGGED,
+        world.users["analyst"],
+        world.brand,
+    )
+    assert event.detail == {"name": "Nina Nano", "kind": "call", "date": day.isoformat()}
+    assert event.summary == f"call interaction “Nina Nano” of {day.isoformat()} in Acme Test"
+    assert refused == []
+
+
+# -- audit: the agency's directory -------------------------------------------------------
+
+
+def test_it_audits_the_directory_for_the_agency_without_a_brand(world):
+    analyst = world.users["analyst"]
+    with recorded() as created:
+        influencer = services.influencer_create(
+            actor=analyst,
+            agency=world.agency,
+            name="Nina Nano",
+            profiles=[{"platform": "instagram", "handle": "nina"}],
+        )
+    with recorded() as updated:
+        services.influencer_update(
+            actor=analyst, influencer=influencer, name=" Nina Nano ", region="Berlin", tags="vegan"
+        )
+    with recorded() as deleted:
+        services.influencer_delete(actor=world.users["admin"], influencer=influencer)
+
+    events = created + updated + deleted
+    assert [(e.action, e.actor, e.agency, e.brand) for e in events] == [
+        (AuditEvent.Action.INFLUENCER_CREATED, analyst, world.agency, None),
+        (AuditEvent.Action.INFLUENCER_UPDATED, analyst, world.agency, None),
+        (AuditEvent.Action.INFLUENCER_DELETED, world.users["admin"], world.agency, None),
+    ]
+    assert created[0].summary == "influencer “Nina Nano”"
+    assert updated[0].detail == {"name": "Nina Nano", "changes": ["region", "tags"]}
+    assert updated[0].summary == "influencer “Nina Nano”: changed region, tags"
+    assert deleted[0].summary == "influencer “Nina Nano”"
+
+
+def test_an_unchanged_or_refused_directory_write_audits_nothing(world, influencer):
+    with recorded() as events:
+        services.influencer_update(
+            actor=world.users["analyst"],
+            influencer=influencer,
+            name="Nina Nano",
+            tags="vegan, outdoor",
+        )
+        with pytest.raises(ValidationError):
+            services.influencer_update(
+                actor=world.users["analyst"], influencer=influencer, name=" "
+            )
+        with pytest.raises(ValidationError):
+            services.influencer_create(
+                actor=world.users["analyst"],
+                agency=world.agency,
+                name="Copycat",
+                profiles=[{"platform": "instagram", "handle": "nina"}],
+            )
+
+    assert events == []

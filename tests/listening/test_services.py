@@ -607,3 +607,85 @@ def test_removing_a_phrase_rule_is_audited(world):
         world.users["analyst"],
     )
     assert event.summary == "phrase rule “killer feature” in Acme Test"
+
+
+def test_it_audits_a_hand_corrected_sentiment_named_by_the_start_of_the_post(world):
+    add_query(world)
+    ingest(
+        [
+            make_post(
+                "1", "I love my new Acme phone,\nit is wonderful and the battery lasts for days"
+            )
+        ]
+    )
+    mention = Mention.objects.get()
+
+    with recorded() as events:
+        services.mention_set_sentiment(
+            actor=world.users["analyst"], mention=mention, sentiment="negative"
+        )
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.MENTION_SENTIMENT_CHANGED,
+        world.users["analyst"],
+        world.brand,
+    )
+    assert event.detail == {
+        "name": "I love my new Acme phone, it is wonderful and the battery la",
+        "field": "sentiment",
+        "from": "positive",
+        "to": "negative",
+    }
+    assert event.summary == (
+        "mention “I love my new Acme phone, it is wonderful and the battery la” in Acme Test: "
+        "sentiment positive → negative"
+    )
+
+
+def test_the_same_or_an_unknown_sentiment_audits_nothing(world):
+    add_query(world)
+    ingest([make_post("1", "I love my new Acme phone")])
+    mention = Mention.objects.get()
+
+    with recorded() as events:
+        services.mention_set_sentiment(
+            actor=world.users["analyst"], mention=mention, sentiment="positive"
+        )
+        with pytest.raises(ValidationError):
+            services.mention_set_sentiment(
+                actor=world.users["analyst"], mention=mention, sentiment="furious"
+            )
+
+    assert events == []
+
+
+def test_it_audits_how_many_mentions_the_phrase_rules_re_scored(world):
+    add_query(world)
+    ingest(
+        [
+            make_post("1", "The Acme battery is a killer feature"),
+            make_post("2", "Acme killer feature, honestly"),
+        ]
+    )
+    services.phrase_rule_create(
+        actor=world.users["manager"],
+        brand=world.brand,
+        phrase="killer feature",
+        sentiment="negative",
+    )
+
+    with recorded() as events:
+        services.phrase_rules_apply(actor=world.users["manager"], brand=world.brand)
+    with recorded() as again:
+        services.phrase_rules_apply(actor=world.users["manager"], brand=world.brand)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.PHRASE_RULES_APPLIED,
+        world.users["manager"],
+        world.brand,
+    )
+    assert event.detail == {"count": 2}
+    assert event.summary == "phrase rules in Acme Test: re-scored 2 mentions"
+    assert again == []

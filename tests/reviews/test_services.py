@@ -219,7 +219,9 @@ def test_editing_a_review_audits_only_the_decisions_that_are_new_or_changed(worl
             ],
         )
 
-    [event] = events
+    # The new summary is the review's own row; of the decisions, only the changed one.
+    [changed, event] = events
+    assert changed.action == AuditEvent.Action.REVIEW_UPDATED
     assert (event.action, event.actor) == (
         AuditEvent.Action.REVIEW_DECISION_RECORDED,
         world.users["admin"],
@@ -235,6 +237,73 @@ def test_a_refused_review_leaves_no_audit_row(world, planned):
         services.review_create(
             actor=world.users["manager"],
             campaign=planned.campaign,
+            decisions=[{"verdict": "maybe", "subject": "Paid boosts"}],
+        )
+
+    assert events == []
+
+
+def test_it_audits_the_answers_and_summary_a_review_edit_changed(world, planned):
+    review = services.review_create(
+        actor=world.users["manager"],
+        campaign=planned.campaign,
+        answers={"goals": "Clicks from the ad platform's report."},
+    )
+
+    with recorded() as events:
+        services.review_update(
+            actor=world.users["admin"],
+            review=review,
+            answers={"goals": "Clicks and sign-ups."},
+            summary="Boosts do not pay.",
+        )
+    with recorded() as unchanged:
+        services.review_update(
+            actor=world.users["admin"], review=review, summary=" Boosts do not pay. "
+        )
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.REVIEW_UPDATED,
+        world.users["admin"],
+        world.brand,
+    )
+    assert event.detail == {
+        "name": review.date.isoformat(),
+        "campaign": "Sound month",
+        "changes": ["answers", "summary"],
+    }
+    assert event.summary == (
+        f"review “{review.date.isoformat()}” on “Sound month” in Acme Test: "
+        "changed answers, summary"
+    )
+    assert unchanged == []
+
+
+def test_it_audits_deleting_a_review(world, planned):
+    review = services.review_create(actor=world.users["manager"], campaign=planned.campaign)
+
+    with recorded() as events:
+        services.review_delete(actor=world.users["manager"], review=review)
+
+    [event] = events
+    assert (event.action, event.actor, event.brand) == (
+        AuditEvent.Action.REVIEW_DELETED,
+        world.users["manager"],
+        world.brand,
+    )
+    assert event.summary == f"review “{review.date.isoformat()}” on “Sound month” in Acme Test"
+    assert not Review.objects.exists()
+
+
+def test_a_refused_review_edit_leaves_no_audit_row(world, planned):
+    review = services.review_create(actor=world.users["manager"], campaign=planned.campaign)
+
+    with recorded() as events, pytest.raises(ValidationError):
+        services.review_update(
+            actor=world.users["manager"],
+            review=review,
+            summary="Stop the boosts.",
             decisions=[{"verdict": "maybe", "subject": "Paid boosts"}],
         )
 
