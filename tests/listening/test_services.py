@@ -537,22 +537,24 @@ def test_it_audits_an_import_when_it_starts_and_not_when_it_is_refused(world, se
     assert again == []
 
 
+def hear_one_post(committed) -> None:
+    """A blog post saying "acme rocks", ingested with the on-commit hooks run."""
+    post = NormalizedPost(
+        platform="rss",
+        external_id="1",
+        url="https://blog.example/1",
+        text="acme rocks",
+        published_at=datetime.now(UTC),
+        lang="en",
+    )
+    with committed():
+        ingest([post])
+
+
 def test_deleting_a_source_is_audited_and_keeps_its_mentions(world, committed):
     source = add_source(world, name="Blog")
     add_query(world)
-    with committed():
-        ingest(
-            [
-                NormalizedPost(
-                    platform="rss",
-                    external_id="1",
-                    url="https://blog.example/1",
-                    text="acme rocks",
-                    published_at=datetime.now(UTC),
-                    lang="en",
-                )
-            ]
-        )
+    hear_one_post(committed)
 
     with recorded() as events:
         services.source_delete(actor=world.users["manager"], source=source)
@@ -566,19 +568,7 @@ def test_deleting_a_source_is_audited_and_keeps_its_mentions(world, committed):
 
 def test_deleting_a_query_is_audited_and_drops_its_counters(world, committed):
     query = add_query(world, name="Acme")
-    with committed():
-        ingest(
-            [
-                NormalizedPost(
-                    platform="rss",
-                    external_id="1",
-                    url="https://blog.example/1",
-                    text="acme rocks",
-                    published_at=datetime.now(UTC),
-                    lang="en",
-                )
-            ]
-        )
+    hear_one_post(committed)
 
     with recorded() as events:
         services.query_delete(actor=world.users["manager"], query=query)
